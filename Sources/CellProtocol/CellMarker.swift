@@ -1,0 +1,72 @@
+/// The in-band protocol between a chapter's running program and the runner.
+///
+/// The generated program writes markers on its (unbuffered) standard output and standard error.
+/// Every marker starts with ``CellMarker/prefix`` and ends with a newline, so a marker can follow
+/// text that did not end its line. The runner splits the streams at the markers: everything
+/// between `begin i` and the next marker belongs to cell `i`.
+public enum CellMarker: Equatable, Sendable {
+    /// Cell `index` starts; `unixTime` is the wall clock when it did.
+    case begin(index: Int, unixTime: Double)
+    /// Cell `index` finished normally after `seconds`.
+    case end(index: Int, seconds: Double, unixTime: Double)
+    /// A rich result (figure, table, shape check...) of the current cell.
+    case display(DisplayItem)
+    /// The current cell failed with a message the library knows how to phrase (a failed check,
+    /// a thrown error reaching the top level), at a source location when known.
+    case failure(CellFailure)
+    /// An isolated cell (run in a forked child) ended abnormally; reported by the parent.
+    case isolatedExit(index: Int, status: Int32)
+    /// A progress line (training epochs) for the terminal, not the page.
+    case progress(String)
+
+    /// The bytes that open every marker: a control character no program prints by accident.
+    public static let prefix = "\u{1}D2L:"
+
+    /// The marker as one line of text.
+    public var line: String {
+        switch self {
+        case let .begin(index, unixTime): return "\(Self.prefix)begin \(index) \(unixTime)\n"
+        case let .end(index, seconds, unixTime): return "\(Self.prefix)end \(index) \(seconds) \(unixTime)\n"
+        case let .display(item): return "\(Self.prefix)display \(JSONLine.encode(item))\n"
+        case let .failure(failure): return "\(Self.prefix)failure \(JSONLine.encode(failure))\n"
+        case let .isolatedExit(index, status): return "\(Self.prefix)isolated-exit \(index) \(status)\n"
+        case let .progress(text): return "\(Self.prefix)progress \(text.replacingNewlines)\n"
+        }
+    }
+
+    /// Parses the body of a marker (the text after ``prefix``, without the newline).
+    public init?(body: Substring) {
+        let space = body.firstIndex(of: " ") ?? body.endIndex
+        let kind = body[..<space]
+        let rest = space < body.endIndex ? body[body.index(after: space)...] : ""
+        let fields = rest.split(separator: " ")
+        switch kind {
+        case "begin":
+            guard fields.count == 2, let i = Int(fields[0]), let t = Double(fields[1]) else { return nil }
+            self = .begin(index: i, unixTime: t)
+        case "end":
+            guard fields.count == 3, let i = Int(fields[0]), let s = Double(fields[1]),
+                  let t = Double(fields[2]) else { return nil }
+            self = .end(index: i, seconds: s, unixTime: t)
+        case "display":
+            guard let item = JSONLine.decode(DisplayItem.self, String(rest)) else { return nil }
+            self = .display(item)
+        case "failure":
+            guard let failure = JSONLine.decode(CellFailure.self, String(rest)) else { return nil }
+            self = .failure(failure)
+        case "isolated-exit":
+            guard fields.count == 2, let i = Int(fields[0]), let s = Int32(fields[1]) else { return nil }
+            self = .isolatedExit(index: i, status: s)
+        case "progress":
+            self = .progress(String(rest))
+        default:
+            return nil
+        }
+    }
+}
+
+extension String {
+    fileprivate var replacingNewlines: String {
+        String(map { $0.isNewline ? " " : $0 })
+    }
+}

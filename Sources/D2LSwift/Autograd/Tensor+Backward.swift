@@ -1,0 +1,72 @@
+extension Tensor {
+    /// Differentiates this scalar with respect to every tensor that requires a gradient and was
+    /// used to compute it, adding the result to each leaf's ``grad``.
+    ///
+    /// Intermediate gradients are freed as soon as they have been pushed to their inputs.
+    public func backward() {
+        precondition(count == 1, "backward() needs a scalar, shape is \(shape)")
+        backward(seed: Tensor(shape: shape, scalars: [1]))
+    }
+
+    /// Back-propagates `seed`, the gradient of some scalar with respect to this tensor.
+    public func backward(seed: Tensor) {
+        precondition(seed.shape == shape, "seed shape \(seed.shape) != tensor shape \(shape)")
+        guard requiresGrad else { return }
+        let order = topologicalOrder()
+        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
+        for tensor in order.reversed() {
+            guard let gradient = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
+            guard let node = tensor.node else {
+                tensor.accumulateGradient(gradient)
+                continue
+            }
+            let inputGradients = GradientMode.withoutGradients { node.backward(gradient) }
+            for (input, inputGradient) in zip(node.inputs, inputGradients) {
+                guard input.requiresGrad, let inputGradient else { continue }
+                let key = ObjectIdentifier(input)
+                if let existing = pending[key] {
+                    existing.addInPlace(inputGradient)
+                } else {
+                    // The gradient may be shared with another input (e.g. `x + x`): own it.
+                    pending[key] = isUniquelyReferenced(inputGradient, among: inputGradients)
+                        ? inputGradient : inputGradient.detached()
+                }
+            }
+        }
+    }
+
+    private func accumulateGradient(_ gradient: Tensor) {
+        if let grad {
+            grad.addInPlace(gradient)
+        } else {
+            grad = gradient.node == nil && gradient !== self ? gradient : gradient.detached()
+        }
+    }
+
+    /// Every tensor reachable from this one, inputs before the tensors computed from them.
+    private func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        // Iterative depth-first search: an RNN unrolled over many steps is a deep graph.
+        var stack: [(Tensor, Bool)] = [(self, false)]
+        while let (tensor, expanded) = stack.popLast() {
+            if expanded { order.append(tensor); continue }
+            guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
+            stack.append((tensor, true))
+            for input in tensor.node?.inputs ?? [] where input.requiresGrad {
+                if !visited.contains(ObjectIdentifier(input)) { stack.append((input, false)) }
+            }
+        }
+        return order
+    }
+
+    private func isUniquelyReferenced(_ tensor: Tensor, among others: [Tensor?]) -> Bool {
+        others.filter { $0 === tensor }.count == 1
+    }
+
+    /// Adds `other` (same shape) to this tensor's values.
+    func addInPlace(_ other: Tensor) {
+        precondition(other.shape == shape, "gradient shape \(other.shape) != \(shape)")
+        Kernels.add(other.scalars, into: &scalars)
+    }
+}

@@ -1,0 +1,115 @@
+@_exported import CellProtocol
+import Foundation
+
+/// The running side of the notebook protocol (see `CellMarker`): the generated program calls
+/// it at cell boundaries, and library code calls it to show rich results and failures.
+///
+/// Outside the runner (`D2L_NOTEBOOK` unset) rich results print as text and progress goes to
+/// standard error, so library code behaves sensibly in any program.
+public enum CellRuntime {
+    /// Whether the process runs under `d2l-run`.
+    public static let isUnderRunner = ProcessInfo.processInfo.environment["D2L_NOTEBOOK"] != nil
+
+    private static var currentCell: Int?
+    private static var cellStart = Date()
+
+    /// Prepares the process: unbuffered standard output, so nothing is lost if a cell crashes.
+    public static func start() {
+        setvbuf(stdout, nil, _IONBF, 0)
+        setvbuf(stderr, nil, _IONBF, 0)
+    }
+
+    /// Marks the start of cell `index` on both output streams.
+    public static func begin(_ index: Int) {
+        currentCell = index
+        cellStart = Date()
+        let marker = CellMarker.begin(index: index, unixTime: cellStart.timeIntervalSince1970).line
+        write(marker, to: stdout)
+        write(marker, to: stderr)
+    }
+
+    /// Marks the normal end of cell `index`.
+    public static func end(_ index: Int) {
+        let now = Date()
+        write(CellMarker.end(index: index, seconds: now.timeIntervalSince(cellStart),
+                             unixTime: now.timeIntervalSince1970).line, to: stdout)
+        currentCell = nil
+    }
+
+    /// Shows a rich result in the current cell.
+    public static func display(_ item: DisplayItem) {
+        guard isUnderRunner else {
+            switch item {
+            case let .text(text): print(text)
+            case let .check(check): print("✓ " + check.description)
+            case let .table(table): print(([table.header] + table.rows).map { $0.joined(separator: "\t") }.joined(separator: "\n"))
+            case let .figure(figure): print("[figure: \(figure.series.map(\.name).joined(separator: ", "))]")
+            }
+            return
+        }
+        write(CellMarker.display(item).line, to: stdout)
+    }
+
+    /// Reports a progress line (training epochs): shown live on the runner's terminal, never in
+    /// the page.
+    public static func progress(_ line: String) {
+        if isUnderRunner {
+            write(CellMarker.progress(line).line, to: stderr)
+        } else {
+            write(line + "\n", to: stderr)
+        }
+    }
+
+    /// Ends the current cell with a failure the reader can act on (a failed check), naming the
+    /// source line that failed. The process exits: later cells depend on this one.
+    public static func fail(_ message: String, file: String, line: Int) -> Never {
+        if isUnderRunner {
+            write(CellMarker.failure(CellFailure(message: message, file: file, line: line)).line, to: stdout)
+        } else {
+            write("\(file):\(line): \(message)\n", to: stderr)
+        }
+        exit(failureExitStatus)
+    }
+
+    /// The exit status of a process that ended through ``fail(_:file:line:)``.
+    public static let failureExitStatus: Int32 = 3
+
+    /// Runs an isolated cell (an exercise, or a cell expected to fail) in a forked copy of the
+    /// process, so that whatever it does, even a crash, leaves the rest of the chapter running.
+    ///
+    /// Returns `true` in the child, which runs the cell and then calls ``endIsolated(_:)``;
+    /// the parent waits for the child, reports how it ended, and gets `false`.
+    public static func beginIsolated(_ index: Int) -> Bool {
+        begin(index)
+        let pid = fork()
+        if pid == 0 { return true }
+        guard pid > 0 else {
+            write("fork failed: errno \(errno); running the cell in-process\n", to: stderr)
+            return true
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        if exitStatus != 0 { write(CellMarker.isolatedExit(index: index, status: exitStatus).line, to: stdout) }
+        end(index)
+        return false
+    }
+
+    /// Ends the forked child of an isolated cell.
+    public static func endIsolated(_ index: Int) -> Never {
+        fflush(stdout)
+        exit(0)
+    }
+
+    private static func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
+        fputs(text, stream)
+    }
+}
+
+/// Shows a rich result in the notebook: a figure, a table, a check.
+public func display(_ item: DisplayItem) { CellRuntime.display(item) }
+/// Shows a figure in the notebook.
+public func display(_ figure: Figure) { CellRuntime.display(.figure(figure)) }
+/// Shows a table in the notebook.
+public func display(_ table: Table) { CellRuntime.display(.table(table)) }
+

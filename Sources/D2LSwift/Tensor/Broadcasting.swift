@@ -1,0 +1,112 @@
+/// NumPy broadcasting: shapes are aligned on their last axis, and an axis of size 1 (or a
+/// missing one) stretches to match the other.
+enum Broadcasting {
+    /// The shape of `a op b`, or `nil` when the shapes do not broadcast.
+    static func shape(_ a: [Int], _ b: [Int]) -> [Int]? {
+        let rank = max(a.count, b.count)
+        let pa = [Int](repeating: 1, count: rank - a.count) + a
+        let pb = [Int](repeating: 1, count: rank - b.count) + b
+        var result: [Int] = []
+        for (x, y) in Swift.zip(pa, pb) {
+            if x == y || y == 1 { result.append(x) } else if x == 1 { result.append(y) } else { return nil }
+        }
+        return result
+    }
+
+    /// For each element of a tensor of shape `target`, the index of the element of a tensor of
+    /// shape `source` that broadcasts to it.
+    static func sourceIndices(from source: [Int], to target: [Int]) -> [Int] {
+        let rank = target.count
+        let padded = [Int](repeating: 1, count: rank - source.count) + source
+        var strides = [Int](repeating: 0, count: rank)
+        var step = 1
+        for axis in stride(from: rank - 1, through: 0, by: -1) {
+            strides[axis] = padded[axis] == 1 ? 0 : step
+            step *= padded[axis]
+        }
+        let count = target.reduce(1, *)
+        var indices = [Int](repeating: 0, count: count)
+        var counter = [Int](repeating: 0, count: rank)
+        var offset = 0
+        for i in 0..<count {
+            indices[i] = offset
+            // Advance the odometer over the target's axes.
+            var axis = rank - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                offset += strides[axis]
+                if counter[axis] < target[axis] { break }
+                offset -= strides[axis] * counter[axis]
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+        return indices
+    }
+
+    /// Whether `small` equals the trailing axes of `big` (ignoring leading ones of `small`), so
+    /// that broadcasting repeats it as a block.
+    static func isTrailingBlock(_ small: [Int], of big: [Int]) -> Bool {
+        let trimmed = Array(small.drop { $0 == 1 })
+        return trimmed.count <= big.count && Array(big.suffix(trimmed.count)) == trimmed
+    }
+
+    /// Applies `f` over two arrays of shapes `a` and `b`, broadcast to `result`.
+    static func combine(_ x: [Float], shape a: [Int], _ y: [Float], shape b: [Int],
+                        result: [Int], _ f: (Float, Float) -> Float) -> [Float] {
+        if a == b { return Kernels.zip(x, y, f) }
+        let n = result.reduce(1, *)
+        return [Float](unsafeUninitializedCapacity: n) { out, initialized in
+            x.withUnsafeBufferPointer { xs in
+                y.withUnsafeBufferPointer { ys in
+                    if result == a && isTrailingBlock(b, of: a) {
+                        // The common bias add: `y` repeats along the leading axes.
+                        let block = ys.count
+                        var i = 0
+                        while i < n {
+                            for j in 0..<block { out[i + j] = f(xs[i + j], ys[j]) }
+                            i += block
+                        }
+                    } else if result == b && isTrailingBlock(a, of: b) {
+                        let block = xs.count
+                        var i = 0
+                        while i < n {
+                            for j in 0..<block { out[i + j] = f(xs[j], ys[i + j]) }
+                            i += block
+                        }
+                    } else {
+                        let ia = sourceIndices(from: a, to: result)
+                        let ib = sourceIndices(from: b, to: result)
+                        for i in 0..<n { out[i] = f(xs[ia[i]], ys[ib[i]]) }
+                    }
+                }
+            }
+            initialized = n
+        }
+    }
+}
+
+extension Tensor {
+    /// Sums this tensor down to `target`, the shape of an operand it was broadcast from: the
+    /// gradient of a broadcast operand is the sum over the axes it was stretched along.
+    public func sum(toShape target: [Int]) -> Tensor {
+        if target == shape { return self }
+        let out = Tensor.zeros(target)
+        if Broadcasting.isTrailingBlock(target, of: shape) {
+            let block = out.count
+            scalars.withUnsafeBufferPointer { g in
+                out.scalars.withUnsafeMutableBufferPointer { o in
+                    var i = 0
+                    while i < g.count {
+                        for j in 0..<block { o[j] += g[i + j] }
+                        i += block
+                    }
+                }
+            }
+        } else {
+            let indices = Broadcasting.sourceIndices(from: target, to: shape)
+            for (i, value) in scalars.enumerated() { out.scalars[indices[i]] += value }
+        }
+        return out
+    }
+}

@@ -1,0 +1,31 @@
+extension Tensor {
+    /// One-hot vectors of length `classes` for the integer indices held in this tensor: the
+    /// result has one more axis, of size `classes`.
+    public func oneHot(classes: Int) -> Tensor {
+        let indices = scalars.map { value -> Int32 in
+            let index = Int32(value)
+            precondition(Float(index) == value && index >= 0 && Int(index) < classes,
+                         "one-hot index \(value) is not an integer in 0..<\(classes)")
+            return index
+        }
+        var values = [Float](repeating: 0, count: count * classes)
+        for (row, index) in indices.enumerated() { values[row * classes + Int(index)] = 1 }
+        let result = Tensor(shape: shape + [classes], scalars: values)
+        result.oneHotIndices = indices
+        return result
+    }
+
+    /// Rows of `table` (a `[vocabulary, features]` matrix) picked by the integer indices held in
+    /// this tensor: a learned embedding. The result has shape `shape + [features]`.
+    public func embedding(in table: Tensor) -> Tensor {
+        precondition(table.rank == 2, "embedding table must be a matrix, got \(table.shape)")
+        let indices = scalars.map { value -> Int32 in
+            precondition(value >= 0 && Int(value) < table.shape[0], "embedding index \(value) out of range")
+            return Int32(value)
+        }
+        return Tensor.rowLookup(indices, in: table, count: count).reshaped(shape + [table.shape[1]])
+    }
+}
+
+/// One-hot vectors of the indices in `indices` (`F.one_hot`).
+public func oneHot(_ indices: Tensor, _ classes: Int) -> Tensor { indices.oneHot(classes: classes) }

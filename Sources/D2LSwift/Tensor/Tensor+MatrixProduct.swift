@@ -1,0 +1,72 @@
+extension Tensor {
+    /// The matrix product of two 2-D tensors.
+    ///
+    /// When `self` is a one-hot encoding the product is a row lookup into `other` and its
+    /// gradient a scatter-add: the same numbers as the dense product, without the multiplications
+    /// by zero.
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(rank == 2 && other.rank == 2, "matmul needs matrices, got \(shape) and \(other.shape)")
+        precondition(shape[1] == other.shape[0], "matmul: inner sizes differ in \(shape) x \(other.shape)")
+        let (m, k, n) = (shape[0], shape[1], other.shape[1])
+        if let rows = oneHotIndices, !requiresGrad {
+            return Tensor.rowLookup(rows, in: other, count: m)
+        }
+        var values = [Float](repeating: 0, count: m * n)
+        scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                values.withUnsafeMutableBufferPointer { c in
+                    Kernels.gemm(a.baseAddress!, transposeA: false, b.baseAddress!, transposeB: false,
+                                 into: c.baseAddress!, m: m, n: n, k: k)
+                }
+            }
+        }
+        return Tensor(shape: [m, n], scalars: values, inputs: [self, other]) { [self] g in
+            [self.requiresGrad ? Tensor.product(g, false, other, true, m: m, n: k, k: n) : nil,
+             other.requiresGrad ? Tensor.product(self, true, g, false, m: k, n: n, k: m) : nil]
+        }
+    }
+
+    /// `op(a) * op(b)` without recording a graph (gradients are computed this way).
+    static func product(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool,
+                        m: Int, n: Int, k: Int) -> Tensor {
+        var values = [Float](repeating: 0, count: m * n)
+        a.scalars.withUnsafeBufferPointer { x in
+            b.scalars.withUnsafeBufferPointer { y in
+                values.withUnsafeMutableBufferPointer { c in
+                    Kernels.gemm(x.baseAddress!, transposeA: transposeA, y.baseAddress!, transposeB: transposeB,
+                                 into: c.baseAddress!, m: m, n: n, k: k)
+                }
+            }
+        }
+        return Tensor(shape: [m, n], scalars: values)
+    }
+
+    /// Rows `indices` of `table`, with a scatter-add gradient.
+    static func rowLookup(_ indices: [Int32], in table: Tensor, count m: Int) -> Tensor {
+        let n = table.shape[1]
+        var values = [Float](repeating: 0, count: m * n)
+        table.scalars.withUnsafeBufferPointer { w in
+            values.withUnsafeMutableBufferPointer { out in
+                for (r, index) in indices.enumerated() {
+                    let src = Int(index) * n, dst = r * n
+                    for j in 0..<n { out[dst + j] = w[src + j] }
+                }
+            }
+        }
+        return Tensor(shape: [m, n], scalars: values, inputs: [table]) { g in
+            var grad = [Float](repeating: 0, count: table.count)
+            g.scalars.withUnsafeBufferPointer { gs in
+                grad.withUnsafeMutableBufferPointer { out in
+                    for (r, index) in indices.enumerated() {
+                        let dst = Int(index) * n, src = r * n
+                        for j in 0..<n { out[dst + j] += gs[src + j] }
+                    }
+                }
+            }
+            return [Tensor(shape: table.shape, scalars: grad)]
+        }
+    }
+}
+
+/// The matrix product of two 2-D tensors (`d2l.matmul`).
+public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor { a.matmul(b) }

@@ -1,0 +1,153 @@
+extension Tensor {
+    /// The same elements with another shape; one axis may be -1 and is then inferred.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        var resolved = newShape
+        if let unknown = newShape.firstIndex(of: -1) {
+            let known = newShape.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
+            precondition(known > 0 && count % known == 0, "cannot reshape \(shape) to \(newShape)")
+            resolved[unknown] = count / known
+        }
+        precondition(resolved.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        let result = Tensor(shape: resolved, scalars: scalars, inputs: [self]) { [shape] g in
+            [Tensor(shape: shape, scalars: g.scalars)]
+        }
+        if resolved.last == shape.last { result.oneHotIndices = oneHotIndices }
+        return result
+    }
+
+    /// The tensor with its axes reordered: axis `i` of the result is axis `permutation[i]` here.
+    public func permuted(_ permutation: [Int]) -> Tensor {
+        precondition(permutation.sorted() == Array(0..<rank), "bad permutation \(permutation) for rank \(rank)")
+        let newShape = permutation.map { shape[$0] }
+        let indices = permutationSourceIndices(permutation)
+        let values = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            scalars.withUnsafeBufferPointer { s in
+                for i in 0..<indices.count { out[i] = s[indices[i]] }
+            }
+            initialized = count
+        }
+        let inverse = permutation.indices.map { permutation.firstIndex(of: $0)! }
+        return Tensor(shape: newShape, scalars: values, inputs: [self]) { g in [g.permuted(inverse)] }
+    }
+
+    /// The transpose of a matrix, or the axes reversed for other ranks (as NumPy's `.T`).
+    public var T: Tensor { permuted(Array((0..<rank).reversed())) }
+
+    private func permutationSourceIndices(_ permutation: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: rank)
+        for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+        let newShape = permutation.map { shape[$0] }
+        let newStrides = permutation.map { strides[$0] }
+        var indices = [Int](repeating: 0, count: count)
+        var counter = [Int](repeating: 0, count: rank)
+        var offset = 0
+        for i in 0..<count {
+            indices[i] = offset
+            var axis = rank - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                offset += newStrides[axis]
+                if counter[axis] < newShape[axis] { break }
+                offset -= newStrides[axis] * counter[axis]
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+        return indices
+    }
+
+    /// The sub-tensors along the first axis from `range`.
+    public subscript(range: Range<Int>) -> Tensor {
+        precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
+                     "slice \(range) out of bounds for shape \(shape)")
+        let inner = shape.dropFirst().reduce(1, *)
+        let values = Array(scalars[(range.lowerBound * inner)..<(range.upperBound * inner)])
+        let newShape = [range.count] + shape.dropFirst()
+        let result = Tensor(shape: newShape, scalars: values, inputs: [self]) { [shape] g in
+            var full = [Float](repeating: 0, count: shape.reduce(1, *))
+            full.replaceSubrange((range.lowerBound * inner)..<(range.upperBound * inner), with: g.scalars)
+            return [Tensor(shape: shape, scalars: full)]
+        }
+        if let oneHotIndices, rank >= 2 {
+            let rows = inner / shape[rank - 1]
+            result.oneHotIndices = Array(oneHotIndices[(range.lowerBound * rows)..<(range.upperBound * rows)])
+        }
+        return result
+    }
+
+    /// The sub-tensor at `index` along the first axis (one rank lower).
+    public subscript(index: Int) -> Tensor {
+        precondition(rank >= 1 && index >= 0 && index < shape[0], "index \(index) out of bounds for shape \(shape)")
+        return self[index..<(index + 1)].reshaped(Array(shape.dropFirst()))
+    }
+
+    /// The sub-tensors along the first axis, as `for x in tensor` reads them in NumPy.
+    public func unstacked() -> [Tensor] { (0..<shape[0]).map { self[$0] } }
+
+    /// Joins tensors of one shape along a new axis at position `axis`.
+    public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
+        precondition(!tensors.isEmpty, "stack needs at least one tensor")
+        let part = tensors[0].shape
+        precondition(tensors.allSatisfy { $0.shape == part }, "stack needs equal shapes, got \(tensors.map(\.shape))")
+        precondition(axis >= 0 && axis <= part.count, "stack axis \(axis) out of range")
+        let outer = part[..<axis].reduce(1, *)
+        let inner = part[axis...].reduce(1, *)
+        let n = tensors.count
+        var values = [Float](repeating: 0, count: outer * n * inner)
+        values.withUnsafeMutableBufferPointer { out in
+            for (k, t) in tensors.enumerated() {
+                t.scalars.withUnsafeBufferPointer { s in
+                    for o in 0..<outer {
+                        let src = o * inner, dst = (o * n + k) * inner
+                        for j in 0..<inner { out[dst + j] = s[src + j] }
+                    }
+                }
+            }
+        }
+        var shape = part
+        shape.insert(n, at: axis)
+        return Tensor(shape: shape, scalars: values, inputs: tensors) { g in
+            (0..<n).map { k in
+                var piece = [Float](repeating: 0, count: outer * inner)
+                g.scalars.withUnsafeBufferPointer { gs in
+                    for o in 0..<outer {
+                        let src = (o * n + k) * inner, dst = o * inner
+                        for j in 0..<inner { piece[dst + j] = gs[src + j] }
+                    }
+                }
+                return Tensor(shape: part, scalars: piece)
+            }
+        }
+    }
+
+    /// Joins tensors along an existing axis `axis` (all other axes equal).
+    public static func concatenate(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
+        precondition(!tensors.isEmpty, "concatenate needs at least one tensor")
+        let parts = tensors.map { $0.permutedToFront(axis) }
+        let values = parts.flatMap(\.scalars)
+        var shape = parts[0].shape
+        shape[0] = parts.map { $0.shape[0] }.reduce(0, +)
+        let joined = Tensor(shape: shape, scalars: values, inputs: parts) { g in
+            var start = 0
+            return parts.map { part in
+                defer { start += part.shape[0] }
+                return g[start..<(start + part.shape[0])]
+            }
+        }
+        return joined.permutedFromFront(axis)
+    }
+
+    private func permutedToFront(_ axis: Int) -> Tensor {
+        axis == 0 ? self : permuted([axis] + (0..<rank).filter { $0 != axis })
+    }
+
+    private func permutedFromFront(_ axis: Int) -> Tensor {
+        guard axis != 0 else { return self }
+        var permutation = Array(1..<rank)
+        permutation.insert(0, at: axis)
+        return permuted(permutation)
+    }
+}
+
+/// Joins tensors along a new axis (`d2l.stack`).
+public func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor { Tensor.stack(tensors, axis: axis) }

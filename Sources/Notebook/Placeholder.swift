@@ -1,0 +1,1 @@
+let notebookPlaceholder = 0

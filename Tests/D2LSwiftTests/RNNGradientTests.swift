@@ -1,0 +1,46 @@
+import XCTest
+@testable import D2LSwift
+
+/// The whole model: the loss of a small RNN language model against finite differences, and
+/// clipping and the module machinery around it.
+final class RNNGradientTests: XCTestCase {
+    private func smallModel() -> RNNLMScratch {
+        Random.seed(3)
+        let rnn = RNNScratch(numInputs: 5, numHiddens: 4, sigma: 0.5)
+        return RNNLMScratch(rnn: rnn, vocabSize: 5, lr: 1)
+    }
+
+    func testLanguageModelLossGradientMatchesFiniteDifferences() {
+        let model = smallModel()
+        let inputs = Tensor([[0, 1, 4, 2], [3, 3, 1, 0]])
+        let targets = Tensor([[1, 4, 2, 2], [3, 1, 0, 4]])
+        let parameters = model.parameters()
+        XCTAssertEqual(parameters.count, 5)
+        assertGradientsMatch(parameters) { _ in model.loss(model(inputs), targets) }
+    }
+
+    func testOutputShapes() {
+        let model = smallModel()
+        let out = model(Tensor.ones([2, 7]))
+        XCTAssertEqual(out.shape, [2, 7, 5])
+        let (steps, state) = model.rnn(Tensor.ones([7, 2, 5]))
+        XCTAssertEqual(steps.count, 7)
+        XCTAssertEqual(state?.shape, [2, 4])
+    }
+
+    func testClippingBoundsTheGlobalNorm() {
+        let model = smallModel()
+        let loss = model.loss(model(Tensor([[0, 1, 2]])), Tensor([[1, 2, 3]])) * 1000
+        loss.backward()
+        clipGradients(1, model)
+        let norm = model.parameters().map { $0.grad!.squared().sum().item }.reduce(0, +).squareRoot()
+        XCTAssertEqual(norm, 1, accuracy: 1e-4)
+    }
+
+    func testHyperparametersAndParametersAreFound() {
+        let model = smallModel()
+        XCTAssertEqual(model.hyperparameters["vocabSize"], "5")
+        XCTAssertEqual(model.rnn.hyperparameters["numHiddens"], "4")
+        XCTAssertTrue(model.parameters().contains { $0 === model.rnn.W_hh })
+    }
+}

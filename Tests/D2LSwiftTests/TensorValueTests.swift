@@ -1,0 +1,54 @@
+import XCTest
+@testable import D2LSwift
+
+/// Forward values of the operations, on small hand-computed cases.
+final class TensorValueTests: XCTestCase {
+    func testBroadcastAddsBiasToEveryRow() {
+        let sum = Tensor([[1, 2], [3, 4]]) + Tensor([10, 20])
+        XCTAssertEqual(sum.scalars, [11, 22, 13, 24])
+        let column = Tensor([[1, 2], [3, 4]]) * Tensor(shape: [2, 1], scalars: [2, 3])
+        XCTAssertEqual(column.scalars, [2, 4, 9, 12])
+    }
+
+    func testMatmulAndTranspose() {
+        let a = Tensor([[1, 2, 3], [4, 5, 6]])
+        XCTAssertEqual(a.matmul(a.T).scalars, [14, 32, 32, 77])
+        XCTAssertEqual(a.T.shape, [3, 2])
+        XCTAssertEqual(a.T.scalars, [1, 4, 2, 5, 3, 6])
+    }
+
+    func testOneHotMatchesDefinition() {
+        let encoded = Tensor([0, 2]).oneHot(classes: 5)
+        XCTAssertEqual(encoded.shape, [2, 5])
+        XCTAssertEqual(encoded.scalars, [1, 0, 0, 0, 0, 0, 0, 1, 0, 0])
+    }
+
+    func testStackAlongSecondAxis() {
+        let s = Tensor.stack([Tensor([[1, 2]]), Tensor([[3, 4]])], axis: 1)
+        XCTAssertEqual(s.shape, [1, 2, 2])
+        XCTAssertEqual(s.scalars, [1, 2, 3, 4])
+    }
+
+    func testArgmaxAndSoftmaxCrossEntropyValue() {
+        let logits = Tensor([[1, 3, 2], [0, 0, 5]])
+        XCTAssertEqual(logits.argmax(axis: 1).scalars, [1, 2])
+        let loss = logits.softmaxCrossEntropy(targets: Tensor([1, 0])).item
+        let row0 = -log(exp(3.0) / (exp(1.0) + exp(3.0) + exp(2.0)))
+        let row1 = -log(1 / (2 + exp(5.0)))
+        XCTAssertEqual(Double(loss), (row0 + row1) / 2, accuracy: 1e-5)
+    }
+
+    func testSeededRandomIsReproducible() {
+        Random.seed(42)
+        let a = Tensor.randn([100])
+        Random.seed(42)
+        XCTAssertEqual(Tensor.randn([100]).scalars, a.scalars)
+        let mean = a.scalars.reduce(0, +) / 100
+        XCTAssertLessThan(abs(mean), 0.3)
+    }
+
+    func testBadShapesAreRejectedByBroadcasting() {
+        XCTAssertNil(Broadcasting.shape([2, 3], [4]))
+        XCTAssertEqual(Broadcasting.shape([2, 1, 3], [4, 1]), [2, 4, 3])
+    }
+}
