@@ -1,1 +1,61 @@
-print("todo")
+import ArgumentParser
+import D2LSwift
+import Foundation
+
+/// Trains the chapter's model outside the notebook and prints how fast it went.
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "d2l-bench",
+        abstract: "Train the chapter's RNN language model and report time, tokens/s and GFLOPS.")
+
+    @Option(help: "Epochs to train.") var epochs = 100
+    @Option(help: "Training threads (batch halves trained in parallel).") var threads = 1
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "Hidden units.") var hiddens = 32
+    @Option(help: "Minibatch size.") var batchSize = 1024
+    @Option(help: "Time steps per window.") var steps = 32
+    @Flag(help: "Skip measuring the machine's sgemm speed.") var skipPeak = false
+
+    func run() throws {
+        Random.seed(seed)
+        Parallelism.threads = threads
+        let data = try TimeMachine(batchSize: batchSize, numSteps: steps)
+        let rnn = RNNScratch(numInputs: data.vocab.count, numHiddens: hiddens)
+        let model = RNNLMScratch(rnn: rnn, vocabSize: data.vocab.count, lr: 1)
+        let trainer = Trainer(maxEpochs: epochs, gradientClipVal: 1)
+        trainer.showsFigure = false
+        trainer.reportsProgress = false
+        let start = Date()
+        trainer.fit(model, data)
+        let wall = Date().timeIntervalSince(start)
+
+        let work = RNNWorkload(vocabSize: data.vocab.count, numHiddens: hiddens, numSteps: steps,
+                               trainTokens: data.numTrain * steps, validationTokens: data.numVal * steps)
+        let flops = work.flopsPerEpoch * Double(epochs)
+        let achieved = flops / wall / 1e9
+        print("d2l-bench: \(epochs) epochs, batch \(batchSize), \(steps) steps, \(hiddens) hidden, \(threads) thread(s), seed \(seed)")
+        print(String(format: "wall            %.2f s", wall))
+        print(String(format: "per epoch       %.1f ms (median %.1f ms)", wall / Double(epochs) * 1000,
+                     median(trainer.epochSeconds) * 1000))
+        print(String(format: "tokens/s        %.0f (training tokens)", Double(trainer.trainedTokens) / wall))
+        print(String(format: "work            %.3g FLOP dense-equivalent (%.3g as row lookups)", flops,
+                     flops - work.oneHotFlopsPerEpoch * Double(epochs)))
+        print(String(format: "achieved        %.1f GFLOPS dense-equivalent", achieved))
+        if !skipPeak {
+            let chapterShape = MatmulPeak.gflops(m: batchSize, n: hiddens, k: hiddens)
+            let large = MatmulPeak.gflops(m: 1024, n: 1024, k: 1024, repeats: 3)
+            print(String(format: "sgemm peak      %.1f GFLOPS at %dx%dx%d, %.1f GFLOPS at 1024^3 (1 thread)",
+                         chapterShape, batchSize, hiddens, hiddens, large))
+            print(String(format: "share of peak   %.0f%% of the 1024^3 figure", achieved / large * 100))
+        }
+        let train = model.board.latest("train_ppl") ?? .nan, validation = model.board.latest("val_ppl") ?? .nan
+        print(String(format: "final ppl       train %.3f, validation %.3f", train, validation))
+        print("prediction      \(model.predict("it has", 20, data.vocab).debugDescription)")
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        return values.sorted()[values.count / 2]
+    }
+}

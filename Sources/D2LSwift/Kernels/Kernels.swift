@@ -1,4 +1,4 @@
-import CBLAS
+internal import CBLAS
 
 /// The hot loops behind tensor operations: BLAS for matrix products, plain loops over unsafe
 /// buffers (which the optimiser vectorises) for elementwise work.

@@ -29,6 +29,7 @@ public final class Trainer {
 
     /// Trains `model` on `data` for ``maxEpochs`` epochs.
     public func fit(_ model: Module, _ data: DataModule) {
+        _ = AllocatorTuning.applied
         let optimizer = model.configureOptimizer()
         let start = Date()
         for epoch in 1...max(maxEpochs, 1) where maxEpochs > 0 {

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Measures single-precision matrix-product speed on this machine, so that training speed can
+/// be reported as a share of what the hardware does.
+public enum MatmulPeak {
+    /// GFLOPS of repeated `[m, k] x [k, n]` products, best of `repeats` timed batches.
+    public static func gflops(m: Int, n: Int, k: Int, repeats: Int = 5) -> Double {
+        let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+        var c = [Float](repeating: 0, count: m * n)
+        let flops = 2.0 * Double(m * n * k)
+        let iterations = max(1, Int(2e9 / flops))
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        for _ in 0..<iterations {
+                            Kernels.gemm(pa.baseAddress!, transposeA: false, pb.baseAddress!, transposeB: false,
+                                         into: pc.baseAddress!, m: m, n: n, k: k)
+                        }
+                    }
+                }
+            }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return flops * Double(iterations) / best / 1e9
+    }
+}

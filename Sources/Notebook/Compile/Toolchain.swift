@@ -1,0 +1,71 @@
+import Foundation
+
+/// Where the compiler and the built D2LSwift library are: everything needed to compile a
+/// chapter program against the library without rebuilding it.
+public struct Toolchain: Equatable, Sendable {
+    /// The `swiftc` to run.
+    public var swiftc: String
+    /// The build folder holding `Modules/` and `libD2LSwift.so`.
+    public var buildDirectory: String
+    /// Folders with the module maps of the C libraries D2LSwift imports.
+    public var moduleMapDirectories: [String]
+    /// Folder with the project's `Data/`.
+    public var dataDirectory: String
+
+    public init(swiftc: String, buildDirectory: String, moduleMapDirectories: [String], dataDirectory: String) {
+        self.swiftc = swiftc
+        self.buildDirectory = buildDirectory
+        self.moduleMapDirectories = moduleMapDirectories
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The toolchain for a `d2l-run` binary at `executablePath` inside a SwiftPM build folder
+    /// (as `swift run` and `.build/release/d2l-run` both start it): the library was built
+    /// beside it, and the package root is the folder above `.build`.
+    public static func locate(executablePath: String) throws -> Toolchain {
+        let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
+        let build = executable.deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: build.appendingPathComponent("Modules/D2LSwift.swiftmodule").path) else {
+            throw ToolchainError("D2LSwift is not built next to \(executable.path); build with `swift build -c release`")
+        }
+        var root = build
+        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+            let parent = root.deletingLastPathComponent()
+            guard parent.path != root.path else { throw ToolchainError("no Package.swift above \(build.path)") }
+            root = parent
+        }
+        guard let swiftc = findInPath("swiftc") else { throw ToolchainError("swiftc is not on PATH") }
+        return Toolchain(swiftc: swiftc, buildDirectory: build.path,
+                         moduleMapDirectories: [root.appendingPathComponent("Sources/CBLAS").path],
+                         dataDirectory: root.appendingPathComponent("Data").path)
+    }
+
+    /// The first executable called `name` on `PATH` (or `$SWIFTC` for swiftc).
+    public static func findInPath(_ name: String) -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if name == "swiftc", let explicit = environment["SWIFTC"] { return explicit }
+        for folder in (environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let candidate = "\(folder)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// The swiftc arguments that compile `source` into `output` against D2LSwift.
+    ///
+    /// Debug info makes crash backtraces name chapter lines; -Onone keeps compiling fast, as
+    /// the hot loops are in the library, which is compiled optimised.
+    func arguments(source: String, output: String) -> [String] {
+        ["-Onone", "-g", "-diagnostic-style=llvm", "-module-name", "ChapterProgram",
+         "-I", "\(buildDirectory)/Modules"]
+            + moduleMapDirectories.flatMap { ["-I", $0] }
+            + ["-L", buildDirectory, "-lD2LSwift", "-Xlinker", "-rpath", "-Xlinker", buildDirectory,
+               source, "-o", output]
+    }
+}
+
+/// The toolchain could not be found or used.
+public struct ToolchainError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,160 @@
+import CellProtocol
+import Foundation
+
+/// Runs a chapter through every stage (parse, plan, generate, compile, run, weave) and writes
+/// its outputs: the HTML page, the notebook and each figure's files.
+public struct ChapterRunner {
+    public var toolchain: Toolchain
+    public var settings: RunSettings
+    public var exercises: ExerciseSelection
+    /// Where the page, notebook and figures go.
+    public var outputDirectory: URL
+    /// Reports progress (cell started, training lines) while it runs.
+    public var log: (String) -> Void
+
+    public init(toolchain: Toolchain, settings: RunSettings = RunSettings(), exercises: ExerciseSelection = .none,
+                outputDirectory: URL, log: @escaping (String) -> Void = { _ in }) {
+        self.toolchain = toolchain
+        self.settings = settings
+        self.exercises = exercises
+        self.outputDirectory = outputDirectory
+        self.log = log
+    }
+
+    /// What a run wrote and measured.
+    public struct Report {
+        public var chapter: Chapter
+        public var results: RunResult
+        public var pagePath: URL
+        public var notebookPath: URL
+        public var figurePaths: [URL]
+        public var compileSeconds: Double
+    }
+
+    /// Runs the chapter at `path`. Throws ``ChapterError`` for a chapter that cannot be read;
+    /// cell failures are in the report, and the page is written either way.
+    public func run(chapterAt path: String) throws -> Report {
+        let chapter = try ChapterParser.parse(fileAt: path)
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let workDirectory = outputDirectory.appendingPathComponent(".build-\(name)")
+        let results = try execute(chapter, workDirectory: workDirectory)
+        return try write(chapter, results: results, name: name)
+    }
+
+    /// Compiles and runs the chapter's cells. On a compile error, the cells before the first
+    /// failing cell are compiled again alone and run, so the page shows their results.
+    public func execute(_ chapter: Chapter, workDirectory: URL) throws -> RunResult {
+        let compiler = Compiler(toolchain: toolchain)
+        var plans = CellPlan.plans(for: chapter, exercises: exercises)
+        log("compiling \(chapter.cells.filter { plans[$0.index].runs }.count) cells")
+        var compiled = try compiler.compile(ProgramGenerator.generate(chapter, plans: plans), in: workDirectory)
+        var compileSeconds = compiled.seconds
+        var failure: CompileFailure?
+        if !compiled.succeeded {
+            let found = CompileFailure(chapter: chapter, diagnostics: compiled.diagnostics)
+            failure = found
+            guard let first = found.firstFailingCell else {
+                throw ToolchainError("the chapter program did not compile, and no error names a cell:\n" +
+                                     (compiled.diagnostics.map(\.rendered) + [compiled.otherOutput]).joined(separator: "\n"))
+            }
+            log("compile error in cell \(first.id) (\(chapter.path):\(first.line)); running the cells before it")
+            plans = plans.enumerated().map { $0.offset >= first.index ? .skip(reason: "after a compile error") : $0.element }
+            compiled = try compiler.compile(ProgramGenerator.generate(chapter, plans: plans), in: workDirectory)
+            compileSeconds += compiled.seconds
+        }
+        var results = RunResult(cells: [])
+        if let executable = compiled.executable {
+            let cells = chapter.cells
+            results = try ProgramRunner(settings: settings, dataDirectory: toolchain.dataDirectory,
+                                        onProgress: { log("  " + $0) },
+                                        onCellStart: { log("cell \(cells[$0].id) (line \(cells[$0].line))") })
+                .run(executable, chapter: chapter, plans: plans)
+        } else {
+            results.cells = chapter.cells.map { CellResult(index: $0.index, status: .notRun, note: "not run: compile error") }
+        }
+        results.compileSeconds = compileSeconds
+        if let failure { results = merge(failure, into: results, chapter: chapter) }
+        return results
+    }
+
+    /// Puts compile diagnostics at their cells; cells after the first error are not run.
+    private func merge(_ failure: CompileFailure, into results: RunResult, chapter: Chapter) -> RunResult {
+        var merged = results
+        let first = failure.firstFailingCell!.index
+        let original = CellPlan.plans(for: chapter, exercises: exercises)
+        for cell in chapter.cells where cell.index >= first {
+            let outputs = failure.outputs(for: cell)
+            let hasError = outputs.contains { if case .error = $0 { return true } else { return false } }
+            if hasError {
+                merged.cells[cell.index] = CellResult(index: cell.index, status: .failed, outputs: outputs)
+            } else if case let .skip(reason) = original[cell.index] {
+                merged.cells[cell.index] = CellResult(index: cell.index, status: .skipped, note: reason)
+            } else {
+                merged.cells[cell.index] = CellResult(index: cell.index, status: .notRun, outputs: outputs,
+                                                      note: "not run: an earlier cell failed to compile")
+            }
+        }
+        return merged
+    }
+
+    /// Draws the figures and writes the page and notebook, each replacing the previous one only
+    /// once complete.
+    public func write(_ chapter: Chapter, results: RunResult, name: String) throws -> Report {
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        let renderer = FigureRenderer(directory: outputDirectory)
+        var figures: RenderedFigures = [:]
+        var figurePaths: [URL] = []
+        var figureNumber = 0
+        var results = results
+        for (position, cell) in results.cells.enumerated() {
+            for output in cell.outputs {
+                guard case let .display(.figure(figure)) = output else { continue }
+                figureNumber += 1
+                let figureName = "\(name)-fig\(figureNumber)"
+                do {
+                    figures[cell.index, default: []].append(try renderer.render(figure, name: figureName))
+                    figurePaths.append(outputDirectory.appendingPathComponent("\(figureName).svg"))
+                } catch {
+                    results.cells[position].outputs.append(.error(CellError(message: "\(error)")))
+                }
+            }
+        }
+        let katex = KaTeXAssets.load()
+        try katex?.copyFonts(to: outputDirectory)
+        let summary = String(format: "Generated by d2l-run from %@ · seed %llu · compile %.2f s · run %.2f s · %d of %d cells ran",
+                             chapter.path, settings.seed, results.compileSeconds, results.runSeconds,
+                             results.cells.filter { $0.status == .ok || $0.status == .failedAsExpected }.count, chapter.cells.count)
+        let html = HTMLWeaver(title: pageTitle(chapter) ?? name, katex: katex)
+            .weave(chapter, results: results, figures: figures, summary: summary)
+        let page = outputDirectory.appendingPathComponent("\(name).html")
+        let notebook = outputDirectory.appendingPathComponent("\(name).ipynb")
+        try AtomicFile.write(Data(html.utf8), to: page)
+        try AtomicFile.write(NotebookWriter.notebook(chapter, results: results, figures: figures), to: notebook)
+        return Report(chapter: chapter, results: results, pagePath: page, notebookPath: notebook,
+                      figurePaths: figurePaths, compileSeconds: results.compileSeconds)
+    }
+
+    /// The text of the chapter's first heading.
+    private func pageTitle(_ chapter: Chapter) -> String? {
+        for case let .prose(_, markdown, _) in chapter.blocks {
+            if let heading = markdown.split(separator: "\n").first(where: { $0.hasPrefix("# ") }) {
+                return String(heading.dropFirst(2)).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+}
+
+/// Writes files so that readers see the old content or the new, never a mix: the data goes to a
+/// temporary file in the same folder, which is then renamed over the target.
+public enum AtomicFile {
+    public static func write(_ data: Data, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        try data.write(to: temporary)
+        guard rename(temporary.path, url.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    }
+}

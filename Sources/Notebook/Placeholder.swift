@@ -1,1 +1,0 @@
-let notebookPlaceholder = 0

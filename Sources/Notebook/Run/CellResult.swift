@@ -1,0 +1,94 @@
+import CellProtocol
+
+/// What one cell produced, in order, and how it ended: the run stage's output, the weave
+/// stage's input.
+public struct CellResult: Equatable, Sendable, Codable {
+    public enum Status: String, Equatable, Sendable, Codable {
+        /// Ran to its end.
+        case ok
+        /// Failed: compile error, crash, thrown error, failed check, time limit.
+        case failed
+        /// Tagged `.fails` and failed, as intended.
+        case failedAsExpected
+        /// Not reached because an earlier cell failed.
+        case notRun
+        /// Not run by design (see ``note``).
+        case skipped
+    }
+
+    public var index: Int
+    public var status: Status
+    public var outputs: [CellOutput]
+    /// Wall time of the cell, when it ran.
+    public var seconds: Double?
+    /// Unix times at which it started and ended.
+    public var started: Double?
+    public var ended: Double?
+    /// Why it was skipped or not run.
+    public var note: String?
+
+    public init(index: Int, status: Status, outputs: [CellOutput] = [], seconds: Double? = nil,
+                started: Double? = nil, ended: Double? = nil, note: String? = nil) {
+        self.index = index
+        self.status = status
+        self.outputs = outputs
+        self.seconds = seconds
+        self.started = started
+        self.ended = ended
+        self.note = note
+    }
+
+    /// The error output, if the cell has one.
+    public var error: CellError? {
+        for case let .error(error) in outputs { return error }
+        return nil
+    }
+}
+
+/// One piece of a cell's output.
+public enum CellOutput: Equatable, Sendable, Codable {
+    case standardOutput(String)
+    case standardError(String)
+    case display(DisplayItem)
+    case error(CellError)
+}
+
+/// Why a cell failed, located in the chapter when possible.
+public struct CellError: Equatable, Sendable, Codable {
+    /// What went wrong, in one line.
+    public var message: String
+    /// The chapter line, when known.
+    public var file: String?
+    public var line: Int?
+    /// More: compiler excerpts, the crashing frames.
+    public var details: String
+
+    public init(message: String, file: String? = nil, line: Int? = nil, details: String = "") {
+        self.message = message
+        self.file = file
+        self.line = line
+        self.details = details
+    }
+
+    /// `file:line: message`.
+    public var headline: String {
+        guard let file, let line else { return message }
+        return "\(file):\(line): \(message)"
+    }
+}
+
+/// Everything a run of a chapter produced.
+public struct RunResult: Equatable, Sendable, Codable {
+    public var cells: [CellResult]
+    public var compileSeconds: Double
+    public var runSeconds: Double
+
+    public init(cells: [CellResult], compileSeconds: Double = 0, runSeconds: Double = 0) {
+        self.cells = cells
+        self.compileSeconds = compileSeconds
+        self.runSeconds = runSeconds
+    }
+
+    /// Whether every cell that was meant to run ran as intended.
+    public var succeeded: Bool { cells.allSatisfy { $0.status != .failed && $0.status != .notRun } }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// A child process with its standard output and error read as they arrive.
+///
+/// The child gets its own process group, so a time limit ends it together with anything it
+/// forked (isolated cells), leaving nothing behind.
+public enum ChildProcess {
+    /// How a child ended.
+    public struct Outcome: Equatable, Sendable {
+        /// The exit status, or 128 + signal number when a signal ended it.
+        public var status: Int32
+        /// The signal that ended it, if one did.
+        public var signal: Int32?
+        /// Whether the time limit ended it.
+        public var timedOut: Bool
+        /// Everything written on each stream, when collected (see ``run(_:arguments:)``).
+        public var standardOutput = ""
+        public var standardError = ""
+    }
+
+    /// Runs `executable` to completion and returns its output as text.
+    public static func run(_ executable: String, arguments: [String]) throws -> Outcome {
+        var out = Data(), err = Data()
+        var outcome = try spawn(executable, arguments: arguments, environment: nil, timeLimit: nil,
+                                onOutput: { out.append(contentsOf: $0) }, onError: { err.append(contentsOf: $0) })
+        outcome.standardOutput = String(decoding: out, as: UTF8.self)
+        outcome.standardError = String(decoding: err, as: UTF8.self)
+        return outcome
+    }
+
+    /// Runs `executable`, passing each chunk of standard output and error to the handlers (on
+    /// reader threads, one per stream), and kills its process group after `timeLimit` seconds.
+    public static func spawn(_ executable: String, arguments: [String], environment: [String: String]?,
+                             timeLimit: Double?,
+                             onOutput: @escaping ([UInt8]) -> Void,
+                             onError: @escaping ([UInt8]) -> Void,
+                             onStart: (pid_t) -> Void = { _ in }) throws -> Outcome {
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw ChildProcessError("cannot create pipes") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { env?.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = env.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
+            ?? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard spawned == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            throw ChildProcessError("cannot start \(executable): \(String(cString: strerror(spawned)))")
+        }
+
+        onStart(pid)
+        let readers = DispatchGroup()
+        for (fd, handler) in [(outPipe[0], onOutput), (errPipe[0], onError)] {
+            readers.enter()
+            Thread.detachNewThread {
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = read(fd, &buffer, buffer.count)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    handler(Array(buffer[0..<n]))
+                }
+                close(fd)
+                readers.leave()
+            }
+        }
+
+        let timedOut = TimeoutFlag()
+        let childPID = pid
+        if let timeLimit {
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) {
+                guard !timedOut.finished else { return }
+                timedOut.fired = true
+                kill(-childPID, SIGKILL)
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // Forked isolated cells may still hold the pipes open: end the whole group.
+        kill(-pid, SIGKILL)
+        readers.wait()
+        timedOut.finished = true
+        let signalled = (status & 0x7f) != 0
+        let signal: Int32? = signalled ? status & 0x7f : nil
+        return Outcome(status: signalled ? 128 + (status & 0x7f) : (status >> 8) & 0xff,
+                       signal: signal, timedOut: timedOut.fired)
+    }
+}
+
+private final class TimeoutFlag: @unchecked Sendable {
+    var fired = false
+    var finished = false
+}
+
+/// A child process could not be started.
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

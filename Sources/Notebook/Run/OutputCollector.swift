@@ -1,0 +1,124 @@
+import CellProtocol
+import Foundation
+
+/// Splits a running program's two output streams into per-cell outputs at the protocol's
+/// markers, as the bytes arrive.
+///
+/// Memory stays bounded: each cell keeps at most ``limit`` bytes of text per stream and counts
+/// the rest; markers are still read after the limit.
+final class OutputCollector: @unchecked Sendable {
+    struct CellRecord {
+        var outputs: [CellOutput] = []
+        var began: Double?
+        var ended: Double?
+        var seconds: Double?
+        var failure: CellFailure?
+        var isolatedExit: Int32?
+        var keptBytes: [Bool: Int] = [:]
+        var droppedBytes: [Bool: Int] = [:]
+    }
+
+    let limit: Int
+    private let lock = NSLock()
+    private(set) var records: [Int: CellRecord] = [:]
+    /// The cell that began last on standard output (and has not ended), if any.
+    private(set) var openCell: Int?
+    private var currentCell: [Bool: Int] = [:]
+    private var pending: [Bool: [UInt8]] = [true: [], false: []]
+    private let onProgress: (String) -> Void
+    private let marker = Array(CellMarker.prefix.utf8)
+
+    init(limit: Int = 256 * 1024, onProgress: @escaping (String) -> Void = { _ in }) {
+        self.limit = limit
+        self.onProgress = onProgress
+    }
+
+    /// Feeds a chunk of standard output (`isOutput`) or standard error.
+    func feed(_ bytes: [UInt8], isOutput: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        var data = pending[isOutput]! + bytes
+        pending[isOutput] = []
+        var textStart = 0
+        var i = 0
+        while i < data.count {
+            guard data[i] == marker[0] else { i += 1; continue }
+            guard let newline = data[i...].firstIndex(of: UInt8(ascii: "\n")) else {
+                // A marker cut by the chunk boundary: keep it for the next chunk.
+                appendText(data[textStart..<i], isOutput: isOutput)
+                pending[isOutput] = Array(data[i...])
+                return
+            }
+            let candidate = data[i..<newline]
+            if candidate.starts(with: marker),
+               let parsed = CellMarker(body: Substring(String(decoding: candidate.dropFirst(marker.count), as: UTF8.self))) {
+                appendText(data[textStart..<i], isOutput: isOutput)
+                handle(parsed, isOutput: isOutput)
+                textStart = newline + 1
+                i = newline + 1
+            } else {
+                i += 1
+            }
+        }
+        appendText(data[textStart..<data.count], isOutput: isOutput)
+        data.removeAll()
+    }
+
+    /// Flushes text held back at the end of the streams.
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        for isOutput in [true, false] {
+            appendText(pending[isOutput]![...], isOutput: isOutput)
+            pending[isOutput] = []
+        }
+    }
+
+    private func handle(_ marker: CellMarker, isOutput: Bool) {
+        switch marker {
+        case let .begin(index, time):
+            currentCell[isOutput] = index
+            if isOutput {
+                openCell = index
+                records[index, default: CellRecord()].began = time
+            }
+        case let .end(index, seconds, time):
+            records[index, default: CellRecord()].seconds = seconds
+            records[index, default: CellRecord()].ended = time
+            if openCell == index { openCell = nil }
+        case let .display(item):
+            guard let cell = currentCell[true] else { return }
+            records[cell, default: CellRecord()].outputs.append(.display(item))
+        case let .failure(failure):
+            guard let cell = currentCell[true] else { return }
+            records[cell, default: CellRecord()].failure = failure
+        case let .isolatedExit(index, status):
+            records[index, default: CellRecord()].isolatedExit = status
+        case let .progress(line):
+            onProgress(line)
+        }
+    }
+
+    private func appendText(_ bytes: ArraySlice<UInt8>, isOutput: Bool) {
+        guard !bytes.isEmpty else { return }
+        let cell = currentCell[isOutput] ?? -1
+        var record = records[cell, default: CellRecord()]
+        let kept = record.keptBytes[isOutput, default: 0]
+        let room = max(0, limit - kept)
+        let taken = bytes.prefix(room)
+        record.droppedBytes[isOutput, default: 0] += bytes.count - taken.count
+        record.keptBytes[isOutput] = kept + taken.count
+        if !taken.isEmpty {
+            let text = String(decoding: taken, as: UTF8.self)
+            switch record.outputs.last {
+            case let .standardOutput(previous)? where isOutput:
+                record.outputs[record.outputs.count - 1] = .standardOutput(previous + text)
+            case let .standardError(previous)? where !isOutput:
+                record.outputs[record.outputs.count - 1] = .standardError(previous + text)
+            default:
+                record.outputs.append(isOutput ? .standardOutput(text) : .standardError(text))
+            }
+        }
+        records[cell] = record
+    }
+}

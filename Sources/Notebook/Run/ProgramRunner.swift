@@ -1,0 +1,110 @@
+import CellProtocol
+import Foundation
+
+/// Settings of a run of the chapter program.
+public struct RunSettings: Equatable, Sendable {
+    /// The seed for initialisation, data order and sampling (`D2L_SEED`).
+    public var seed: UInt64 = 0
+    /// Longest a single cell may run, in seconds.
+    public var cellTimeLimit: Double = 600
+    /// Longest the whole program may run, in seconds.
+    public var totalTimeLimit: Double = 1800
+    /// Most bytes of text kept per cell and stream.
+    public var outputLimit: Int = 256 * 1024
+
+    public init(seed: UInt64 = 0, cellTimeLimit: Double = 600, totalTimeLimit: Double = 1800, outputLimit: Int = 256 * 1024) {
+        self.seed = seed
+        self.cellTimeLimit = cellTimeLimit
+        self.totalTimeLimit = totalTimeLimit
+        self.outputLimit = outputLimit
+    }
+}
+
+/// The run stage: starts the compiled program and turns what it writes into per-cell results.
+public struct ProgramRunner {
+    public var settings: RunSettings
+    public var dataDirectory: String
+    /// Called with each progress line the library reports (training epochs).
+    public var onProgress: (String) -> Void
+    /// Called when a cell starts.
+    public var onCellStart: (Int) -> Void
+
+    public init(settings: RunSettings, dataDirectory: String, onProgress: @escaping (String) -> Void = { _ in },
+                onCellStart: @escaping (Int) -> Void = { _ in }) {
+        self.settings = settings
+        self.dataDirectory = dataDirectory
+        self.onProgress = onProgress
+        self.onCellStart = onCellStart
+    }
+
+    /// Runs `executable`, the program generated from `chapter` with `plans`.
+    public func run(_ executable: String, chapter: Chapter, plans: [CellPlan]) throws -> RunResult {
+        var environment = ProcessInfo.processInfo.environment
+        environment["D2L_NOTEBOOK"] = "1"
+        environment["D2L_SEED"] = String(settings.seed)
+        environment["D2L_DATA_DIR"] = dataDirectory
+        environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,format=json,threads=crashed"
+        // Small matrices: OpenBLAS threads only slow them down (PLATFORM.md).
+        environment["OPENBLAS_NUM_THREADS"] = environment["OPENBLAS_NUM_THREADS"] ?? "1"
+
+        let watchdog = CellWatchdog(cellLimit: settings.cellTimeLimit)
+        let onCellStart = self.onCellStart
+        let collector = OutputCollector(limit: settings.outputLimit, onProgress: onProgress)
+        let start = Date()
+        let outcome = try ChildProcess.spawn(
+            executable, arguments: [], environment: environment, timeLimit: settings.totalTimeLimit,
+            onOutput: { bytes in
+                let before = collector.openCell
+                collector.feed(bytes, isOutput: true)
+                if let cell = collector.openCell, cell != before {
+                    watchdog.cellStarted()
+                    onCellStart(cell)
+                }
+            },
+            onError: { collector.feed($0, isOutput: false) },
+            onStart: { pid in watchdog.watch(pid) })
+        watchdog.stop()
+        collector.finish()
+        let timedOut = outcome.timedOut || watchdog.fired
+        let limit = watchdog.fired ? settings.cellTimeLimit : settings.totalTimeLimit
+        let cells = CellResultBuilder(chapter: chapter, plans: plans, records: collector.records,
+                                      openCell: collector.openCell, outcome: outcome,
+                                      timeLimit: timedOut ? limit : nil).build()
+        return RunResult(cells: cells, runSeconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// Kills the program when one cell runs longer than its limit.
+final class CellWatchdog: @unchecked Sendable {
+    private let cellLimit: Double
+    private let lock = NSLock()
+    private var pid: pid_t?
+    private var generation = 0
+    private(set) var fired = false
+    private var stopped = false
+
+    init(cellLimit: Double) { self.cellLimit = cellLimit }
+
+    func watch(_ pid: pid_t) {
+        lock.lock(); self.pid = pid; lock.unlock()
+        cellStarted()
+    }
+
+    func cellStarted() {
+        lock.lock()
+        generation += 1
+        let mine = generation
+        lock.unlock()
+        DispatchQueue.global().asyncAfter(deadline: .now() + cellLimit) { [self] in
+            lock.lock()
+            defer { lock.unlock() }
+            guard !stopped, mine == generation, let pid else { return }
+            fired = true
+            kill(-pid, SIGKILL)
+        }
+    }
+
+    func stop() {
+        lock.lock(); stopped = true; lock.unlock()
+    }
+}

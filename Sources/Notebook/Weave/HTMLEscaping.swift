@@ -1,0 +1,18 @@
+/// Escapes text for HTML element content and attribute values.
+public enum HTMLEscaping {
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars {
+            switch c {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(c)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,116 @@
+import CellProtocol
+import Foundation
+
+/// The weave stage's input for one cell's rich outputs: figures already drawn to SVG.
+public typealias RenderedFigures = [Int: [FigureRenderer.Rendered]]
+
+/// The weave stage: the chapter and its results become one HTML page.
+public struct HTMLWeaver {
+    /// The page's title.
+    public var title: String
+    /// KaTeX, to typeset maths in the browser without fetching anything.
+    public var katex: KaTeXAssets?
+
+    public init(title: String, katex: KaTeXAssets?) {
+        self.title = title
+        self.katex = katex
+    }
+
+    public func weave(_ chapter: Chapter, results: RunResult, figures: RenderedFigures, summary: String) -> String {
+        var body = ""
+        let resultsByIndex = Dictionary(uniqueKeysWithValues: results.cells.map { ($0.index, $0) })
+        for block in chapter.blocks {
+            switch block {
+            case let .prose(html, _, _):
+                body += html
+            case let .listing(code, language, _):
+                let highlighted = language == "swift" ? SwiftHighlighter.html(code) : HTMLEscaping.escape(code)
+                body += "<pre class=\"listing\"><code>\(highlighted)</code></pre>\n"
+            case let .cell(cell):
+                body += cellHTML(cell, result: resultsByIndex[cell.index], figures: figures[cell.index] ?? [], chapter: chapter)
+            }
+        }
+        return """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="generator" content="d2l-run">
+        <title>\(HTMLEscaping.escape(title))</title>
+        <style>\(PageStyle.css)</style>
+        \(katex?.headHTML ?? "")
+        </head>
+        <body>
+        <main>
+        \(body)
+        <footer class="run-summary">\(HTMLEscaping.escape(summary))</footer>
+        </main>
+        \(katex?.renderScript ?? "")
+        </body>
+        </html>
+
+        """
+    }
+
+    private func cellHTML(_ cell: Cell, result: CellResult?, figures: [FigureRenderer.Rendered], chapter: Chapter) -> String {
+        let status = result?.status ?? .notRun
+        var classes = ["cell", "status-\(status.rawValue)"]
+        if cell.tags.exercise { classes.append("exercise") }
+        var header = "<span class=\"cell-id\">\(HTMLEscaping.escape(cell.id))</span>"
+        header += " <span class=\"cell-line\">\(HTMLEscaping.escape(chapter.path)):\(cell.line)</span>"
+        let tags = [cell.tags.save ? "save" : nil, cell.tags.exercise ? "exercise" : nil,
+                    cell.tags.expectedToFail ? "fails" : nil, cell.tags.noRun ? "norun" : nil].compactMap { $0 }
+        header += tags.map { " <span class=\"cell-tag\">.\($0)</span>" }.joined()
+        if let seconds = result?.seconds { header += " <span class=\"cell-time\">\(String(format: "%.2f s", seconds))</span>" }
+        header += " <span class=\"cell-status\">\(statusLabel(status))</span>"
+        var html = "<section class=\"\(classes.joined(separator: " "))\" id=\"\(HTMLEscaping.escape(cell.id))\">\n"
+        html += "<div class=\"cell-header\">\(header)</div>\n"
+        html += "<pre class=\"source\"><code>\(SwiftHighlighter.html(cell.source))</code></pre>\n"
+        var figureQueue = figures[...]
+        for output in result?.outputs ?? [] {
+            html += outputHTML(output, figures: &figureQueue)
+        }
+        if let note = result?.note, status == .skipped || status == .notRun {
+            html += "<div class=\"output note\">\(HTMLEscaping.escape(note))</div>\n"
+        }
+        return html + "</section>\n"
+    }
+
+    private func outputHTML(_ output: CellOutput, figures: inout ArraySlice<FigureRenderer.Rendered>) -> String {
+        switch output {
+        case let .standardOutput(text):
+            return "<pre class=\"output stdout\">\(HTMLEscaping.escape(text))</pre>\n"
+        case let .standardError(text):
+            return "<pre class=\"output stderr\">\(HTMLEscaping.escape(text))</pre>\n"
+        case let .error(error):
+            let details = error.details.isEmpty ? "" : "\n" + HTMLEscaping.escape(error.details)
+            return "<pre class=\"output error\">\(HTMLEscaping.escape(error.headline))\(details)</pre>\n"
+        case let .display(item):
+            switch item {
+            case let .text(text):
+                return "<pre class=\"output stdout\">\(HTMLEscaping.escape(text))</pre>\n"
+            case let .check(check):
+                return "<div class=\"output check\">✓ \(HTMLEscaping.escape(check.description))</div>\n"
+            case let .table(table):
+                let head = table.header.map { "<th>\(HTMLEscaping.escape($0))</th>" }.joined()
+                let rows = table.rows.map { "<tr>" + $0.map { "<td>\(HTMLEscaping.escape($0))</td>" }.joined() + "</tr>" }
+                return "<table class=\"output table\"><thead><tr>\(head)</tr></thead><tbody>\(rows.joined())</tbody></table>\n"
+            case .figure:
+                guard let figure = figures.popFirst() else { return "" }
+                return "<figure class=\"output figure\" data-name=\"\(figure.name)\">\(figure.svg)"
+                    + "<figcaption>\(figure.name).svg, with its data and gnuplot script beside the page</figcaption></figure>\n"
+            }
+        }
+    }
+
+    private func statusLabel(_ status: CellResult.Status) -> String {
+        switch status {
+        case .ok: return "ran"
+        case .failed: return "failed"
+        case .failedAsExpected: return "failed as expected"
+        case .notRun: return "not run"
+        case .skipped: return "skipped"
+        }
+    }
+}
