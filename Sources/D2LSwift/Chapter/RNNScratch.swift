@@ -1,6 +1,7 @@
 // Generated from Chapters/rnn-scratch.md by `d2l-run save-library`: edit the chapter, not this file.
+// The chapter's cells hold the real code, as d2l's do; this copy lets other programs
+// (the benchmark, the tests) use it without running the notebook.
 import Foundation
-
 /// A recurrent layer written from scratch: one tanh step per time step.
 public class RNNScratch: Module {
     public let numInputs: Int
@@ -101,6 +102,17 @@ extension RNNLMScratch {
     }
 }
 
+/// Rescales the gradients of `model` so that their global norm is at most `gradClipVal`.
+public func clipGradients(_ gradClipVal: Float, _ model: Module) {
+    let params = model.parameters().filter { $0.grad != nil }
+    let norm = params.map { $0.grad!.squared().sum().item }.reduce(0, +).squareRoot()
+    if norm > gradClipVal {
+        for param in params {
+            param.grad = param.grad! * (gradClipVal / norm)
+        }
+    }
+}
+
 extension RNNLMScratch {
     /// Warms the state up on `prefix`, then appends `numPreds` most likely characters.
     public func predict(_ prefix: String, _ numPreds: Int, _ vocab: Vocabulary) -> String {
@@ -120,17 +132,6 @@ extension RNNLMScratch {
                 }
             }
             return outputs.map { vocab.token($0) }.joined()
-        }
-    }
-}
-
-/// Rescales the gradients of `model` so that their global norm is at most `gradClipVal`.
-public func clipGradients(_ gradClipVal: Float, _ model: Module) {
-    let params = model.parameters().filter { $0.grad != nil }
-    let norm = params.map { $0.grad!.squared().sum().item }.reduce(0, +).squareRoot()
-    if norm > gradClipVal {
-        for param in params {
-            param.grad = param.grad! * (gradClipVal / norm)
         }
     }
 }
