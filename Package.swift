@@ -30,8 +30,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "D2LSwiftTests", dependencies: ["D2LSwift"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "D2LSwift"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

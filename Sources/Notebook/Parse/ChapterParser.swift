@@ -58,7 +58,7 @@ public enum ChapterParser {
             flushProse(before: startLine)
             let code = math.restore(in: literal(of: current))
             let endLine = Int(cmark_node_get_end_line(current))
-            if endLine >= lineCount && !isClosingFence(markdown, line: endLine, opening: startLine) {
+            if !isClosingFence(markdown, line: endLine, opening: startLine) {
                 throw ChapterError(path: path, line: startLine, message: "code fence opened here is never closed")
             }
             let kind: FenceKind

@@ -97,7 +97,8 @@ public struct MathProtection: Equatable, Sendable {
             // Unclosed display maths: leave the text as it was.
             output += pending.text + "\n"
         }
-        if output.hasSuffix("\n") && !markdown.hasSuffix("\n") { output.removeLast() }
+        // Every line, the last one too, was given a newline: the text has one fewer.
+        if output.hasSuffix("\n") { output.removeLast() }
         self.protected = output
         self.spans = spans
     }

@@ -1,0 +1,89 @@
+import XCTest
+@testable import Notebook
+
+/// The whole command on small fixture chapters: what the page says, which line errors name,
+/// and the exit status.
+final class EndToEndTests: XCTestCase {
+    private var output: URL!
+
+    override func setUp() { output = Project.temporaryDirectory() }
+
+    private func run(_ fixture: String, _ extra: [String] = []) throws -> (status: Int32, html: String, standardError: String) {
+        let result = try runD2L([Project.fixtures.appendingPathComponent(fixture).path, "--output", output.path] + extra)
+        let name = (fixture as NSString).deletingPathExtension
+        let html = (try? String(contentsOf: output.appendingPathComponent("\(name).html"), encoding: .utf8)) ?? ""
+        return (result.status, html, result.standardError)
+    }
+
+    private func section(_ id: String, in html: String) -> String {
+        guard let start = html.range(of: "id=\"\(id)\">"),
+              let end = html[start.upperBound...].range(of: "</section>") else { return "" }
+        return String(html[start.upperBound..<end.lowerBound])
+    }
+
+    func testGoodChapterCapturesEachCell() throws {
+        let (status, html, _) = try run("good.md")
+        XCTAssertEqual(status, 0)
+        XCTAssertTrue(section("first", in: html).contains("out &lt;b&gt;[2, 2]&lt;/b&gt;"))
+        let second = section("second", in: html)
+        XCTAssertTrue(second.contains("class=\"output stderr\">to stderr"))
+        XCTAssertTrue(second.contains("✓ shape [2, 2]"))
+        XCTAssertTrue(second.contains("class=\"output stdout\">second"))
+        XCTAssertFalse(section("first", in: html).contains("second"))
+        let notebook = try Data(contentsOf: output.appendingPathComponent("good.ipynb"))
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: notebook))
+    }
+
+    func testCompileErrorsPointAtTheirCellsAndEarlierCellsStillRun() throws {
+        let (status, html, _) = try run("compile-error.md")
+        XCTAssertEqual(status, 1)
+        XCTAssertTrue(section("fine", in: html).contains("before the error"))
+        let broken = section("broken", in: html)
+        XCTAssertTrue(broken.contains("compile-error.md:8: error: cannot convert value of type"), broken)
+        XCTAssertTrue(section("also-broken", in: html).contains("compile-error.md:12: error: cannot find &#39;undefinedFunction&#39;"))
+        XCTAssertTrue(section("after", in: html).contains("not run"))
+    }
+
+    func testRuntimeTrapNamesTheMarkdownLine() throws {
+        let (status, html, standardError) = try run("trap.md")
+        XCTAssertEqual(status, 1)
+        XCTAssertTrue(section("fine", in: html).contains("ran"))
+        let trap = section("trap", in: html)
+        XCTAssertTrue(trap.contains("trap.md:10: Fatal error: Index out of range"), trap)
+        XCTAssertTrue(section("after", in: html).contains("not run: an earlier cell failed"))
+        XCTAssertTrue(standardError.contains("FAILED trap"))
+    }
+
+    func testFailedChecksAndExpectedFailures() throws {
+        let (status, html, _) = try run("failing-check.md")
+        XCTAssertEqual(status, 1)
+        let expected = section("expected", in: html)
+        XCTAssertTrue(expected.contains("failed as expected"))
+        XCTAssertTrue(expected.contains("failing-check.md:8: tensor&#39;s shape [2, 3] != expected shape [3, 2]"), expected)
+        let stillRuns = section("still-runs", in: html)
+        XCTAssertTrue(stillRuns.contains("still runs"))
+        XCTAssertTrue(stillRuns.contains("failing-check.md:13: tensor&#39;s shape [2, 3] != expected shape [9]"), stillRuns)
+        XCTAssertTrue(section("after", in: html).contains("not run"))
+    }
+
+    func testUsageProblemsExitWithTwoAndKeepThePreviousPage() throws {
+        let good = try run("good.md")
+        XCTAssertEqual(good.status, 0)
+        let bad = try run("unknown-tag.md")
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.standardError.contains("unknown-tag.md:3: error: unknown cell tag '.sav'"), bad.standardError)
+        let missing = try runD2L([output.appendingPathComponent("nope.md").path, "--output", output.path])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.standardError.contains("nope.md: error: no such file"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("good.html").path))
+    }
+
+    func testEndlessCellIsStoppedByTheCellTimeLimit() throws {
+        let start = Date()
+        let (status, html, _) = try run("endless.md", ["--cell-timeout", "2"])
+        XCTAssertEqual(status, 1)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 30)
+        XCTAssertTrue(section("spin", in: html).contains("stopped after the time limit of 2 s"), section("spin", in: html))
+        XCTAssertTrue(section("after", in: html).contains("not run"))
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import XCTest
+@testable import Notebook
+
+/// Paths of this checkout, found from this file.
+enum Project {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let fixtures = root.appendingPathComponent("Tests/NotebookTests/Fixtures")
+
+    /// The built `d2l-run`: release if `make` built it, else the debug build.
+    static var d2lRun: URL {
+        for configuration in ["release", "debug"] {
+            let candidate = root.appendingPathComponent(".build/\(configuration)/d2l-run")
+            if FileManager.default.isExecutableFile(atPath: candidate.path),
+               FileManager.default.fileExists(atPath: root.appendingPathComponent(".build/\(configuration)/libD2LSwift.so").path) {
+                return candidate
+            }
+        }
+        return root.appendingPathComponent(".build/debug/d2l-run")
+    }
+
+    static func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-tests-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// Runs `d2l-run` with `arguments` and returns its exit status and standard error.
+func runD2L(_ arguments: [String]) throws -> (status: Int32, standardError: String) {
+    let outcome = try ChildProcess.run(Project.d2lRun.path, arguments: arguments)
+    return (outcome.status, outcome.standardError)
+}

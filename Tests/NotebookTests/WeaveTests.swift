@@ -1,0 +1,64 @@
+import CellProtocol
+import XCTest
+@testable import Notebook
+
+final class WeaveTests: XCTestCase {
+    func testHighlighterIsLosslessAndUnderstandsStrings() {
+        let source = "let s = \"a // not a comment \\(x + 1)\" /* outer /* inner */ still */ // real\nlet n = 1_000.5e-3"
+        let tokens = SwiftHighlighter.tokenize(source)
+        XCTAssertEqual(tokens.map(\.text).joined(), source)
+        XCTAssertTrue(tokens.contains { $0.kind == .string && $0.text.contains("// not a comment") })
+        XCTAssertTrue(tokens.contains { $0.kind == .comment && $0.text == "/* outer /* inner */ still */" })
+        XCTAssertTrue(tokens.contains { $0.kind == .number && $0.text == "1_000.5e-3" })
+        XCTAssertEqual(tokens.first, SwiftHighlighter.Token(kind: .keyword, text: "let"))
+    }
+
+    func testOutputsAreEscaped() {
+        let chapter = Chapter(path: "c.md", blocks: [.cell(Cell(index: 0, id: "a", source: "print(\"<script>\")", line: 2))])
+        let results = RunResult(cells: [CellResult(index: 0, status: .ok, outputs: [.standardOutput("<script>alert(1)</script>")])])
+        let html = HTMLWeaver(title: "t", katex: nil).weave(chapter, results: results, figures: [:], summary: "")
+        XCTAssertFalse(html.contains("<script>alert"))
+        XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+    }
+
+    func testFigureIdsArePrefixed() {
+        let svg = "<?xml version=\"1.0\"?>\n<svg><g id=\"gnuplot_canvas\"><use xlink:href=\"#gpPt0\"/><path fill=\"url(#grad)\"/></g></svg>"
+        let inlined = FigureRenderer.inlineable(svg, prefix: "fig1")
+        XCTAssertFalse(inlined.contains("<?xml"))
+        XCTAssertTrue(inlined.contains("id=\"fig1-gnuplot_canvas\""))
+        XCTAssertTrue(inlined.contains("href=\"#fig1-gpPt0\""))
+        XCTAssertTrue(inlined.contains("url(#fig1-grad)"))
+    }
+
+    func testFigureIsDrawnWithItsDataAndScript() throws {
+        let directory = Project.temporaryDirectory()
+        let figure = Figure(xLabel: "epoch", yLabel: "ppl", series: [
+            .init(name: "train ppl", points: [[1, 20], [2, 15]]), .init(name: "val ppl", points: [[1, 19], [2, 16]])])
+        let rendered = try FigureRenderer(directory: directory).render(figure, name: "f")
+        XCTAssertTrue(rendered.svg.hasPrefix("<svg"))
+        let data = try String(contentsOf: directory.appendingPathComponent("f.dat"), encoding: .utf8)
+        XCTAssertEqual(data, "# train ppl\n1.0 20.0\n2.0 15.0\n\n\n# val ppl\n1.0 19.0\n2.0 16.0\n")
+        let script = try String(contentsOf: directory.appendingPathComponent("f.gp"), encoding: .utf8)
+        XCTAssertTrue(script.contains("plot \"f.dat\" index 0"))
+    }
+
+    func testNotebookIsNbformat4WithTimings() throws {
+        let chapter = Chapter(path: "c.md", blocks: [
+            .prose(html: "<p>hi</p>", markdown: "hi", line: 1),
+            .cell(Cell(index: 0, id: "a", source: "print(1)", line: 3)),
+        ])
+        let results = RunResult(cells: [CellResult(index: 0, status: .ok, outputs: [.standardOutput("1\n")],
+                                                   seconds: 0.25, started: 1_700_000_000, ended: 1_700_000_000.25)])
+        let data = try NotebookWriter.notebook(chapter, results: results, figures: [:])
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(object["nbformat"] as? Int, 4)
+        let cells = try XCTUnwrap(object["cells"] as? [[String: Any]])
+        XCTAssertEqual(cells.map { $0["cell_type"] as? String }, ["markdown", "code"])
+        let metadata = try XCTUnwrap(cells[1]["metadata"] as? [String: Any])
+        let execution = try XCTUnwrap(metadata["execution"] as? [String: String])
+        XCTAssertEqual(execution["iopub.execute_input"], "2023-11-14T22:13:20.000Z")
+        XCTAssertEqual(execution["shell.execute_reply"], "2023-11-14T22:13:20.250Z")
+        let outputs = try XCTUnwrap(cells[1]["outputs"] as? [[String: Any]])
+        XCTAssertEqual(outputs.first?["name"] as? String, "stdout")
+    }
+}
