@@ -1,0 +1,33 @@
+# The two commands of the README: `make chapter` and `make test`. Each installs what it needs.
+SWIFT ?= swift
+APT_PACKAGES = libcmark-dev libopenblas-dev gnuplot-nox libjs-katex pkg-config
+TEST_PACKAGES = chromium
+
+.PHONY: chapter test deps test-deps build bench clean
+
+## Runs the chapter and writes Output/rnn-scratch.html (plus .ipynb and figure files).
+chapter: deps build
+	.build/release/d2l-run Chapters/rnn-scratch.md
+
+## Builds everything and runs the test suite (the chapter test uses the release build).
+test: deps test-deps build
+	$(SWIFT) build
+	$(SWIFT) test
+
+## Trains the chapter's model outside the notebook and prints speed figures.
+bench: deps build
+	.build/release/d2l-bench --epochs 100
+
+build:
+	$(SWIFT) build -c release
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+test-deps:
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+clean:
+	rm -rf .build Output/*.html Output/*.ipynb Output/*.svg Output/*.dat Output/*.gp Output/katex Output/.build-*
