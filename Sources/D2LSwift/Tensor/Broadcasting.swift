@@ -52,6 +52,7 @@ enum Broadcasting {
     }
 
     /// Applies `f` over two arrays of shapes `a` and `b`, broadcast to `result`.
+    @inline(__always)
     static func combine(_ x: [Float], shape a: [Int], _ y: [Float], shape b: [Int],
                         result: [Int], _ f: (Float, Float) -> Float) -> [Float] {
         if a == b { return Kernels.zip(x, y, f) }

@@ -2,6 +2,7 @@ extension Tensor {
     /// Applies a broadcasting binary operation with its two partial derivatives.
     ///
     /// `derivatives(a, b, out)` gives, per element, (d out / d a, d out / d b).
+    @inline(__always)
     private static func binary(_ a: Tensor, _ b: Tensor, name: String,
                                _ f: (Float, Float) -> Float,
                                gradA: @escaping (Tensor, Tensor, Tensor) -> Tensor,

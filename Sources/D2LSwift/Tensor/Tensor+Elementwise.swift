@@ -2,23 +2,35 @@ import Foundation
 
 extension Tensor {
     /// Applies `f` elementwise; `derivative(x, y)` is dy/dx given the input and the output.
+    @inline(__always)
     func elementwise(_ f: (Float) -> Float,
                      derivative: @escaping (Float, Float) -> Float) -> Tensor {
         let values = Kernels.map(scalars, f)
         return Tensor(shape: shape, scalars: values, inputs: [self]) { [self] g in
-            let local = Kernels.zip(self.scalars, values, derivative)
-            return [Tensor(shape: g.shape, scalars: Kernels.zip(g.scalars, local, *))]
+            // One pass: upstream gradient times the local derivative.
+            let count = g.count
+            let grad = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                g.scalars.withUnsafeBufferPointer { gs in
+                    self.scalars.withUnsafeBufferPointer { xs in
+                        values.withUnsafeBufferPointer { ys in
+                            for i in 0..<count { out[i] = gs[i] * derivative(xs[i], ys[i]) }
+                        }
+                    }
+                }
+                initialized = count
+            }
+            return [Tensor(shape: g.shape, scalars: grad)]
         }
     }
 
     /// Hyperbolic tangent.
-    public func tanh() -> Tensor { elementwise(Foundation.tanhf) { _, y in 1 - y * y } }
+    public func tanh() -> Tensor { elementwise(FastMath.tanh) { _, y in 1 - y * y } }
     /// Rectified linear unit, max(x, 0).
     public func relu() -> Tensor { elementwise({ max($0, 0) }) { x, _ in x > 0 ? 1 : 0 } }
     /// Logistic sigmoid.
-    public func sigmoid() -> Tensor { elementwise({ 1 / (1 + Foundation.expf(-$0)) }) { _, y in y * (1 - y) } }
+    public func sigmoid() -> Tensor { elementwise({ 1 / (1 + FastMath.exp(-$0)) }) { _, y in y * (1 - y) } }
     /// Exponential.
-    public func exp() -> Tensor { elementwise(Foundation.expf) { _, y in y } }
+    public func exp() -> Tensor { elementwise(FastMath.exp) { _, y in y } }
     /// Natural logarithm.
     public func log() -> Tensor { elementwise(Foundation.logf) { x, _ in 1 / x } }
     /// Square root.

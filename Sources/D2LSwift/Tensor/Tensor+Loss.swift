@@ -7,25 +7,30 @@ extension Tensor {
         precondition(rank == 2, "logits must be [rows, classes], got \(shape)")
         precondition(targets.count == shape[0], "\(targets.count) targets for \(shape[0]) rows")
         let (rows, classes) = (shape[0], shape[1])
-        var probabilities = [Float](repeating: 0, count: count)
+        var probabilities = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var total: Double = 0
+        let targetIndices = targets.scalars
         scalars.withUnsafeBufferPointer { z in
             probabilities.withUnsafeMutableBufferPointer { p in
+                var peaks = [Float](repeating: -Float.infinity, count: rows)
                 for r in 0..<rows {
                     let base = r * classes
                     var peak = -Float.infinity
                     for c in 0..<classes { peak = Swift.max(peak, z[base + c]) }
+                    peaks[r] = peak
+                    for c in 0..<classes { p[base + c] = z[base + c] - peak }
+                }
+                // One long loop over the whole matrix vectorises; short per-row loops did not.
+                for i in 0..<p.count { p[i] = FastMath.exp(p[i]) }
+                for r in 0..<rows {
+                    let base = r * classes
                     var denominator: Float = 0
-                    for c in 0..<classes {
-                        let e = Foundation.expf(z[base + c] - peak)
-                        p[base + c] = e
-                        denominator += e
-                    }
+                    for c in 0..<classes { denominator += p[base + c] }
                     let inverse = 1 / denominator
                     for c in 0..<classes { p[base + c] *= inverse }
-                    let target = Int(targets.scalars[r])
+                    let target = Int(targetIndices[r])
                     precondition(target >= 0 && target < classes, "target \(target) out of 0..<\(classes)")
-                    total += Double(peak + Foundation.logf(denominator) - z[base + target])
+                    total += Double(peaks[r] + Foundation.logf(denominator) - z[base + target])
                 }
             }
         }
@@ -34,8 +39,10 @@ extension Tensor {
             // d loss / d z = (softmax(z) - onehot(target)) / rows.
             let scale = g.item / Float(rows)
             var grad = probabilities
-            for r in 0..<rows { grad[r * classes + Int(targets.scalars[r])] -= 1 }
-            for i in 0..<grad.count { grad[i] *= scale }
+            grad.withUnsafeMutableBufferPointer { out in
+                for r in 0..<rows { out[r * classes + Int(targetIndices[r])] -= 1 }
+                for i in 0..<out.count { out[i] *= scale }
+            }
             return [Tensor(shape: shape, scalars: grad)]
         }
     }

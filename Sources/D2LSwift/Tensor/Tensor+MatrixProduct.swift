@@ -11,7 +11,7 @@ extension Tensor {
         if let rows = oneHotIndices, !requiresGrad {
             return Tensor.rowLookup(rows, in: other, count: m)
         }
-        var values = [Float](repeating: 0, count: m * n)
+        var values = Tensor.uninitialized(m * n)
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
                 values.withUnsafeMutableBufferPointer { c in
@@ -29,7 +29,7 @@ extension Tensor {
     /// `op(a) * op(b)` without recording a graph (gradients are computed this way).
     static func product(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool,
                         m: Int, n: Int, k: Int) -> Tensor {
-        var values = [Float](repeating: 0, count: m * n)
+        var values = Tensor.uninitialized(m * n)
         a.scalars.withUnsafeBufferPointer { x in
             b.scalars.withUnsafeBufferPointer { y in
                 values.withUnsafeMutableBufferPointer { c in
@@ -44,7 +44,7 @@ extension Tensor {
     /// Rows `indices` of `table`, with a scatter-add gradient.
     static func rowLookup(_ indices: [Int32], in table: Tensor, count m: Int) -> Tensor {
         let n = table.shape[1]
-        var values = [Float](repeating: 0, count: m * n)
+        var values = Tensor.uninitialized(m * n)
         table.scalars.withUnsafeBufferPointer { w in
             values.withUnsafeMutableBufferPointer { out in
                 for (r, index) in indices.enumerated() {
@@ -70,3 +70,11 @@ extension Tensor {
 
 /// The matrix product of two 2-D tensors (`d2l.matmul`).
 public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor { a.matmul(b) }
+
+extension Tensor {
+    /// Storage that the caller overwrites entirely (gemm with beta 0, lookups): no zeroing pass.
+    @inline(__always)
+    static func uninitialized(_ count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+}

@@ -93,7 +93,7 @@ extension Tensor {
         let outer = part[..<axis].reduce(1, *)
         let inner = part[axis...].reduce(1, *)
         let n = tensors.count
-        var values = [Float](repeating: 0, count: outer * n * inner)
+        var values = Tensor.uninitialized(outer * n * inner)
         values.withUnsafeMutableBufferPointer { out in
             for (k, t) in tensors.enumerated() {
                 t.scalars.withUnsafeBufferPointer { s in
@@ -108,11 +108,13 @@ extension Tensor {
         shape.insert(n, at: axis)
         return Tensor(shape: shape, scalars: values, inputs: tensors) { g in
             (0..<n).map { k in
-                var piece = [Float](repeating: 0, count: outer * inner)
+                var piece = Tensor.uninitialized(outer * inner)
                 g.scalars.withUnsafeBufferPointer { gs in
-                    for o in 0..<outer {
-                        let src = (o * n + k) * inner, dst = o * inner
-                        for j in 0..<inner { piece[dst + j] = gs[src + j] }
+                    piece.withUnsafeMutableBufferPointer { out in
+                        for o in 0..<outer {
+                            let src = (o * n + k) * inner, dst = o * inner
+                            for j in 0..<inner { out[dst + j] = gs[src + j] }
+                        }
                     }
                 }
                 return Tensor(shape: part, scalars: piece)

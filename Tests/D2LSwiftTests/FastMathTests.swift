@@ -1,0 +1,31 @@
+import Foundation
+import XCTest
+@testable import D2LSwift
+
+/// The vectorisable exp and tanh against libm over the range training uses and beyond.
+final class FastMathTests: XCTestCase {
+    func testExpMatchesLibm() {
+        var worst: Double = 0
+        for i in -8650...8870 {
+            let x = Float(i) * 0.01
+            let exact = Double(expf(x))
+            worst = max(worst, abs(Double(FastMath.exp(x)) - exact) / exact)
+        }
+        XCTAssertLessThan(worst, 5e-7)
+        XCTAssertEqual(FastMath.exp(-200), 0, accuracy: 1e-37)
+        XCTAssertEqual(FastMath.exp(100), .infinity)
+        XCTAssertEqual(Double(FastMath.exp(88.5)), Double(expf(88.5)), accuracy: Double(expf(88.5)) * 1e-6)
+    }
+
+    func testTanhMatchesLibm() {
+        var worst: Float = 0
+        for i in -3000...3000 {
+            let x = Float(i) * 0.01
+            worst = max(worst, abs(FastMath.tanh(x) - tanhf(x)))
+        }
+        XCTAssertLessThan(worst, 3e-7)
+        XCTAssertEqual(FastMath.tanh(50), 1)
+        XCTAssertEqual(FastMath.tanh(-50), -1)
+        XCTAssertEqual(FastMath.tanh(0), 0)
+    }
+}
