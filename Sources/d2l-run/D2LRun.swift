@@ -28,27 +28,24 @@ extension D2LRun {
         var exerciseIDs: [String] = []
         @Option(help: "Seconds a single cell may run.") var cellTimeout: Double = 600
         @Option(help: "Seconds the whole chapter may run.") var timeout: Double = 3600
+        @Flag(help: "Ignore cached results: compile and run everything.") var force = false
+        @Flag(help: "Run again whenever the chapter file changes (Ctrl-C to stop).") var watch = false
 
         func run() throws {
-            let log = Terminal()
+            let terminal = Terminal()
             do {
                 let toolchain = try Toolchain.locate(executablePath: CommandLine.executablePath)
                 let selection: ExerciseSelection = exercises ? .all : (exerciseIDs.isEmpty ? .none : .only(Set(exerciseIDs)))
-                let runner = ChapterRunner(toolchain: toolchain,
+                var runner = ChapterRunner(toolchain: toolchain,
                                            settings: RunSettings(seed: seed, cellTimeLimit: cellTimeout, totalTimeLimit: timeout),
                                            exercises: selection,
-                                           outputDirectory: URL(fileURLWithPath: output), log: log.line)
-                let start = Date()
-                let report = try runner.run(chapterAt: chapter)
-                let failed = report.results.cells.filter { $0.status == .failed }
-                for cell in failed {
-                    let id = report.chapter.cells[cell.index].id
-                    log.line("FAILED \(id): \(cell.error?.headline ?? "failed")")
+                                           outputDirectory: URL(fileURLWithPath: output), log: terminal.progress)
+                runner.usesCache = !force
+                guard watch else {
+                    if try !runOnce(runner, terminal: terminal) { throw ExitCode(1) }
+                    return
                 }
-                log.line(String(format: "wrote %@ (%d cells, compile %.2f s, total %.2f s)", report.pagePath.path,
-                                report.chapter.cells.count, report.compileSeconds, Date().timeIntervalSince(start)),
-                         always: true)
-                if !report.results.succeeded { throw ExitCode(1) }
+                try ChapterWatcher(path: chapter).watch { _ = try? runOnce(runner, terminal: terminal) }
             } catch let error as ChapterError {
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 throw ExitCode(2)
@@ -56,6 +53,28 @@ extension D2LRun {
                 FileHandle.standardError.write(Data("d2l-run: \(error)\n".utf8))
                 throw ExitCode(2)
             }
+        }
+
+        /// Runs the chapter once and reports; returns whether every cell ran as intended.
+        /// Problems with the chapter itself are reported and rethrown.
+        private func runOnce(_ runner: ChapterRunner, terminal: Terminal) throws -> Bool {
+            let start = Date()
+            let report: ChapterRunner.Report
+            do {
+                report = try runner.run(chapterAt: chapter)
+            } catch let error as ChapterError where watch {
+                terminal.always("\(error)")
+                return false
+            }
+            for cell in report.results.cells where cell.status == .failed {
+                let id = report.chapter.cells[cell.index].id
+                let error = cell.error
+                terminal.always("FAILED \(id): \(error?.headline ?? "failed")" + (error.map { $0.details.isEmpty ? "" : "\n" + $0.details } ?? ""))
+            }
+            terminal.always(String(format: "wrote %@ (%d cells%@, compile %.2f s, total %.2f s)", report.pagePath.path,
+                                   report.chapter.cells.count, report.cacheHit ? ", from the cache" : "",
+                                   report.compileSeconds, Date().timeIntervalSince(start)))
+            return report.results.succeeded
         }
     }
 
@@ -78,18 +97,6 @@ extension D2LRun {
                 throw ExitCode(2)
             }
         }
-    }
-}
-
-/// Progress on standard error: every line when it is a terminal, only summaries otherwise.
-struct Terminal {
-    let isInteractive = isatty(2) != 0
-
-    func line(_ text: String) { line(text, always: false) }
-
-    func line(_ text: String, always: Bool) {
-        guard isInteractive || always || text.hasPrefix("FAILED") else { return }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 }
 

@@ -30,7 +30,7 @@ final class DiagnosticTests: XCTestCase {
             .cell(Cell(index: 0, id: "a", source: "1\n2", line: 3)),
             .cell(Cell(index: 1, id: "b", source: "3", line: 8)),
         ])
-        let failure = CompileFailure(chapter: chapter, diagnostics: [
+        let failure = CellDiagnostics(chapter: chapter, diagnostics: [
             Diagnostic(file: "c.md", line: 8, column: 1, severity: .error, message: "boom"),
             Diagnostic(file: "c.md", line: 4, column: 1, severity: .warning, message: "meh"),
         ])

@@ -39,8 +39,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(status, 1)
         XCTAssertTrue(section("fine", in: html).contains("before the error"))
         let broken = section("broken", in: html)
-        XCTAssertTrue(broken.contains("compile-error.md:8: error: cannot convert value of type"), broken)
-        XCTAssertTrue(section("also-broken", in: html).contains("compile-error.md:12: error: cannot find &#39;undefinedFunction&#39;"))
+        XCTAssertTrue(broken.contains("compile-error.md:8:14: error: cannot convert value of type"), broken)
+        XCTAssertTrue(section("also-broken", in: html).contains("compile-error.md:12:1: error: cannot find &#39;undefinedFunction&#39;"))
         XCTAssertTrue(section("after", in: html).contains("not run"))
     }
 

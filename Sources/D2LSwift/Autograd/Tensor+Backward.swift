@@ -4,13 +4,13 @@ extension Tensor {
     ///
     /// Intermediate gradients are freed as soon as they have been pushed to their inputs.
     public func backward() {
-        precondition(count == 1, "backward() needs a scalar, shape is \(shape)")
+        require(count == 1, "backward() needs a scalar, shape is \(shape)")
         backward(seed: Tensor(shape: shape, scalars: [1]))
     }
 
     /// Back-propagates `seed`, the gradient of some scalar with respect to this tensor.
     public func backward(seed: Tensor) {
-        precondition(seed.shape == shape, "seed shape \(seed.shape) != tensor shape \(shape)")
+        require(seed.shape == shape, "seed shape \(seed.shape) != tensor shape \(shape)")
         guard requiresGrad else { return }
         let order = topologicalOrder()
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
@@ -66,7 +66,7 @@ extension Tensor {
 
     /// Adds `other` (same shape) to this tensor's values.
     func addInPlace(_ other: Tensor) {
-        precondition(other.shape == shape, "gradient shape \(other.shape) != \(shape)")
+        require(other.shape == shape, "gradient shape \(other.shape) != \(shape)")
         Kernels.add(other.scalars, into: &scalars)
     }
 }

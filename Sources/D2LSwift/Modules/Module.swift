@@ -64,12 +64,12 @@ open class Module {
 
     /// The loss of one training batch; the trainer differentiates it.
     open func trainingStep(_ batch: Batch) -> Tensor {
-        preconditionFailure("\(type(of: self)) must override trainingStep(_:)")
+        fatalError("\(type(of: self)) must override trainingStep(_:)")
     }
 
     /// Evaluates one validation batch, recording its metrics.
     open func validationStep(_ batch: Batch) {
-        preconditionFailure("\(type(of: self)) must override validationStep(_:)")
+        fatalError("\(type(of: self)) must override validationStep(_:)")
     }
 
     /// The optimiser the trainer uses: minibatch SGD over ``parameters()`` at ``lr``.

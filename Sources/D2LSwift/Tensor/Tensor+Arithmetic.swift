@@ -8,7 +8,7 @@ extension Tensor {
                                gradA: @escaping (Tensor, Tensor, Tensor) -> Tensor,
                                gradB: @escaping (Tensor, Tensor, Tensor) -> Tensor) -> Tensor {
         guard let shape = Broadcasting.shape(a.shape, b.shape) else {
-            preconditionFailure("\(name): shapes \(a.shape) and \(b.shape) do not broadcast")
+            fatalError("\(name): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
         let values = Broadcasting.combine(a.scalars, shape: a.shape, b.scalars, shape: b.shape,
                                           result: shape, f)

@@ -4,7 +4,7 @@ extension Tensor {
     public func oneHot(classes: Int) -> Tensor {
         let indices = scalars.map { value -> Int32 in
             let index = Int32(value)
-            precondition(Float(index) == value && index >= 0 && Int(index) < classes,
+            require(Float(index) == value && index >= 0 && Int(index) < classes,
                          "one-hot index \(value) is not an integer in 0..<\(classes)")
             return index
         }
@@ -18,9 +18,9 @@ extension Tensor {
     /// Rows of `table` (a `[vocabulary, features]` matrix) picked by the integer indices held in
     /// this tensor: a learned embedding. The result has shape `shape + [features]`.
     public func embedding(in table: Tensor) -> Tensor {
-        precondition(table.rank == 2, "embedding table must be a matrix, got \(table.shape)")
+        require(table.rank == 2, "embedding table must be a matrix, got \(table.shape)")
         let indices = scalars.map { value -> Int32 in
-            precondition(value >= 0 && Int(value) < table.shape[0], "embedding index \(value) out of range")
+            require(value >= 0 && Int(value) < table.shape[0], "embedding index \(value) out of range")
             return Int32(value)
         }
         return Tensor.rowLookup(indices, in: table, count: count).reshaped(shape + [table.shape[1]])

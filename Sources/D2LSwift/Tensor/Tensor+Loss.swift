@@ -4,8 +4,8 @@ extension Tensor {
     /// The mean cross-entropy between the softmax of these logits (`[rows, classes]`) and the
     /// integer class `targets` (`[rows]`), computed stably in one pass with its gradient.
     public func softmaxCrossEntropy(targets: Tensor) -> Tensor {
-        precondition(rank == 2, "logits must be [rows, classes], got \(shape)")
-        precondition(targets.count == shape[0], "\(targets.count) targets for \(shape[0]) rows")
+        require(rank == 2, "logits must be [rows, classes], got \(shape)")
+        require(targets.count == shape[0], "\(targets.count) targets for \(shape[0]) rows")
         let (rows, classes) = (shape[0], shape[1])
         var probabilities = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var total: Double = 0
@@ -29,7 +29,7 @@ extension Tensor {
                     let inverse = 1 / denominator
                     for c in 0..<classes { p[base + c] *= inverse }
                     let target = Int(targetIndices[r])
-                    precondition(target >= 0 && target < classes, "target \(target) out of 0..<\(classes)")
+                    require(target >= 0 && target < classes, "target \(target) out of 0..<\(classes)")
                     total += Double(peaks[r] + Foundation.logf(denominator) - z[base + target])
                 }
             }

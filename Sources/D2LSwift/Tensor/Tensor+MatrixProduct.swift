@@ -5,8 +5,8 @@ extension Tensor {
     /// gradient a scatter-add: the same numbers as the dense product, without the multiplications
     /// by zero.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank == 2 && other.rank == 2, "matmul needs matrices, got \(shape) and \(other.shape)")
-        precondition(shape[1] == other.shape[0], "matmul: inner sizes differ in \(shape) x \(other.shape)")
+        require(rank == 2 && other.rank == 2, "matmul needs matrices, got \(shape) and \(other.shape)")
+        require(shape[1] == other.shape[0], "matmul: inner sizes differ in \(shape) x \(other.shape)")
         let (m, k, n) = (shape[0], shape[1], other.shape[1])
         if let rows = oneHotIndices, !requiresGrad {
             return Tensor.rowLookup(rows, in: other, count: m)

@@ -13,7 +13,7 @@ extension Tensor {
 
     /// Sums along `axis`, removing it.
     public func sum(axis: Int) -> Tensor {
-        precondition(axis >= 0 && axis < rank, "axis \(axis) out of range for shape \(shape)")
+        require(axis >= 0 && axis < rank, "axis \(axis) out of range for shape \(shape)")
         let outer = shape[..<axis].reduce(1, *), size = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
         var values = [Float](repeating: 0, count: outer * inner)
         for o in 0..<outer {
@@ -36,7 +36,7 @@ extension Tensor {
 
     /// The index of the largest element along `axis` (the first one on ties), axis removed.
     public func argmax(axis: Int) -> Tensor {
-        precondition(axis >= 0 && axis < rank, "axis \(axis) out of range for shape \(shape)")
+        require(axis >= 0 && axis < rank, "axis \(axis) out of range for shape \(shape)")
         let outer = shape[..<axis].reduce(1, *), size = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
         var values = [Float](repeating: 0, count: outer * inner)
         for o in 0..<outer {

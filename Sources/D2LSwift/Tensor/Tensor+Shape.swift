@@ -4,10 +4,10 @@ extension Tensor {
         var resolved = newShape
         if let unknown = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "cannot reshape \(shape) to \(newShape)")
+            require(known > 0 && count % known == 0, "cannot reshape \(shape) to \(newShape)")
             resolved[unknown] = count / known
         }
-        precondition(resolved.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        require(resolved.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
         let result = Tensor(shape: resolved, scalars: scalars, inputs: [self]) { [shape] g in
             [Tensor(shape: shape, scalars: g.scalars)]
         }
@@ -17,7 +17,7 @@ extension Tensor {
 
     /// The tensor with its axes reordered: axis `i` of the result is axis `permutation[i]` here.
     public func permuted(_ permutation: [Int]) -> Tensor {
-        precondition(permutation.sorted() == Array(0..<rank), "bad permutation \(permutation) for rank \(rank)")
+        require(permutation.sorted() == Array(0..<rank), "bad permutation \(permutation) for rank \(rank)")
         let newShape = permutation.map { shape[$0] }
         let indices = permutationSourceIndices(permutation)
         let values = [Float](unsafeUninitializedCapacity: count) { out, initialized in
@@ -58,7 +58,7 @@ extension Tensor {
 
     /// The sub-tensors along the first axis from `range`.
     public subscript(range: Range<Int>) -> Tensor {
-        precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
+        require(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
                      "slice \(range) out of bounds for shape \(shape)")
         let inner = shape.dropFirst().reduce(1, *)
         let values = Array(scalars[(range.lowerBound * inner)..<(range.upperBound * inner)])
@@ -77,7 +77,7 @@ extension Tensor {
 
     /// The sub-tensor at `index` along the first axis (one rank lower).
     public subscript(index: Int) -> Tensor {
-        precondition(rank >= 1 && index >= 0 && index < shape[0], "index \(index) out of bounds for shape \(shape)")
+        require(rank >= 1 && index >= 0 && index < shape[0], "index \(index) out of bounds for shape \(shape)")
         return self[index..<(index + 1)].reshaped(Array(shape.dropFirst()))
     }
 
@@ -86,10 +86,10 @@ extension Tensor {
 
     /// Joins tensors of one shape along a new axis at position `axis`.
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack needs at least one tensor")
+        require(!tensors.isEmpty, "stack needs at least one tensor")
         let part = tensors[0].shape
-        precondition(tensors.allSatisfy { $0.shape == part }, "stack needs equal shapes, got \(tensors.map(\.shape))")
-        precondition(axis >= 0 && axis <= part.count, "stack axis \(axis) out of range")
+        require(tensors.allSatisfy { $0.shape == part }, "stack needs equal shapes, got \(tensors.map(\.shape))")
+        require(axis >= 0 && axis <= part.count, "stack axis \(axis) out of range")
         let outer = part[..<axis].reduce(1, *)
         let inner = part[axis...].reduce(1, *)
         let n = tensors.count
@@ -124,7 +124,7 @@ extension Tensor {
 
     /// Joins tensors along an existing axis `axis` (all other axes equal).
     public static func concatenate(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concatenate needs at least one tensor")
+        require(!tensors.isEmpty, "concatenate needs at least one tensor")
         let parts = tensors.map { $0.permutedToFront(axis) }
         let values = parts.flatMap(\.scalars)
         var shape = parts[0].shape

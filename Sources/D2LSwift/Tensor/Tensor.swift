@@ -28,8 +28,8 @@ public final class Tensor {
 
     /// Creates a tensor from its shape and row-major elements.
     public init(shape: [Int], scalars: [Float]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-        precondition(shape.reduce(1, *) == scalars.count,
+        require(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        require(shape.reduce(1, *) == scalars.count,
                      "shape \(shape) needs \(shape.reduce(1, *)) elements, got \(scalars.count)")
         self.shape = shape
         self.scalars = scalars
@@ -57,7 +57,7 @@ public final class Tensor {
     /// A 2-D tensor from its rows.
     public convenience init(_ rows: [[Float]]) {
         let columns = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == columns }, "ragged rows")
+        require(rows.allSatisfy { $0.count == columns }, "ragged rows")
         self.init(shape: [rows.count, columns], scalars: rows.flatMap { $0 })
     }
 
@@ -67,14 +67,14 @@ public final class Tensor {
     public var count: Int { scalars.count }
     /// The value of a tensor holding exactly one element.
     public var item: Float {
-        precondition(count == 1, "item needs a tensor of one element, shape is \(shape)")
+        require(count == 1, "item needs a tensor of one element, shape is \(shape)")
         return scalars[0]
     }
 
     /// Marks this leaf tensor as a parameter whose gradient ``backward()`` fills in.
     @discardableResult
     public func requiringGrad() -> Tensor {
-        precondition(node == nil, "only leaf tensors can be made to require a gradient")
+        require(node == nil, "only leaf tensors can be made to require a gradient")
         requiresGrad = true
         return self
     }

@@ -11,12 +11,29 @@ public struct Toolchain: Equatable, Sendable {
     public var moduleMapDirectories: [String]
     /// Folder with the project's `Data/`.
     public var dataDirectory: String
+    /// Files whose contents decide whether cached results are still valid, besides the data:
+    /// the built library and its module.
+    public var fingerprintFiles: [String]
 
     public init(swiftc: String, buildDirectory: String, moduleMapDirectories: [String], dataDirectory: String) {
         self.swiftc = swiftc
         self.buildDirectory = buildDirectory
         self.moduleMapDirectories = moduleMapDirectories
         self.dataDirectory = dataDirectory
+        self.fingerprintFiles = ["\(buildDirectory)/libD2LSwift.so", "\(buildDirectory)/Modules/D2LSwift.swiftmodule"]
+    }
+
+    /// A hash of everything outside the chapter that a run's results depend on: the library,
+    /// the compiler (its path, size and modification time) and every data file.
+    public func fingerprint() -> String {
+        var hash = ContentHash()
+        for file in fingerprintFiles { hash.combine(fileAt: file) }
+        let resolved = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().path
+        let attributes = try? FileManager.default.attributesOfItem(atPath: resolved)
+        hash.combine("\(resolved) \(attributes?[.size] ?? 0) \((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory))?.sorted() ?? []
+        for name in files { hash.combine(fileAt: "\(dataDirectory)/\(name)") }
+        return hash.hex
     }
 
     /// The toolchain for a `d2l-run` binary at `executablePath` inside a SwiftPM build folder
@@ -35,9 +52,12 @@ public struct Toolchain: Equatable, Sendable {
             root = parent
         }
         guard let swiftc = findInPath("swiftc") else { throw ToolchainError("swiftc is not on PATH") }
-        return Toolchain(swiftc: swiftc, buildDirectory: build.path,
-                         moduleMapDirectories: [root.appendingPathComponent("Sources/CBLAS").path],
-                         dataDirectory: root.appendingPathComponent("Data").path)
+        var toolchain = Toolchain(swiftc: swiftc, buildDirectory: build.path,
+                                  moduleMapDirectories: [root.appendingPathComponent("Sources/CBLAS").path],
+                                  dataDirectory: root.appendingPathComponent("Data").path)
+        // The runner itself decides how output is read: a new build of it invalidates results.
+        toolchain.fingerprintFiles.append(executable.path)
+        return toolchain
     }
 
     /// The first executable called `name` on `PATH` (or `$SWIFTC` for swiftc).

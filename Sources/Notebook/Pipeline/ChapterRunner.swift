@@ -11,6 +11,8 @@ public struct ChapterRunner {
     public var outputDirectory: URL
     /// Reports progress (cell started, training lines) while it runs.
     public var log: (String) -> Void
+    /// Whether results may come from the cache (`--force` turns it off).
+    public var usesCache = true
 
     public init(toolchain: Toolchain, settings: RunSettings = RunSettings(), exercises: ExerciseSelection = .none,
                 outputDirectory: URL, log: @escaping (String) -> Void = { _ in }) {
@@ -29,6 +31,8 @@ public struct ChapterRunner {
         public var notebookPath: URL
         public var figurePaths: [URL]
         public var compileSeconds: Double
+        /// Whether the results came from the cache: nothing was compiled or run.
+        public var cacheHit = false
     }
 
     /// Runs the chapter at `path`. Throws ``ChapterError`` for a chapter that cannot be read;
@@ -36,8 +40,18 @@ public struct ChapterRunner {
     public func run(chapterAt path: String) throws -> Report {
         let chapter = try ChapterParser.parse(fileAt: path)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let workDirectory = outputDirectory.appendingPathComponent(".build-\(name)")
-        let results = try execute(chapter, workDirectory: workDirectory)
+        let cache = RunCache(file: outputDirectory.appendingPathComponent(".cache/\(name).json"))
+        let plans = CellPlan.plans(for: chapter, exercises: exercises)
+        let environment = "\(toolchain.fingerprint()) seed=\(settings.seed) outputLimit=\(settings.outputLimit)"
+        let keys = RunCache.keys(for: chapter, plans: plans, environment: environment)
+        if usesCache, let cached = cache.lookup(keys: keys, chapter: chapter) {
+            log("no cell changed since the last run: reusing its results")
+            var report = try write(chapter, results: cached, name: name)
+            report.cacheHit = true
+            return report
+        }
+        let results = try execute(chapter, workDirectory: outputDirectory.appendingPathComponent(".cache/build-\(name)"))
+        if !results.timedOut { try cache.store(results, keys: keys, chapter: chapter) }
         return try write(chapter, results: results, name: name)
     }
 
@@ -49,9 +63,10 @@ public struct ChapterRunner {
         log("compiling \(chapter.cells.filter { plans[$0.index].runs }.count) cells")
         var compiled = try compiler.compile(ProgramGenerator.generate(chapter, plans: plans), in: workDirectory)
         var compileSeconds = compiled.seconds
-        var failure: CompileFailure?
+        var failure: CellDiagnostics?
+        let firstDiagnostics = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics)
         if !compiled.succeeded {
-            let found = CompileFailure(chapter: chapter, diagnostics: compiled.diagnostics)
+            let found = firstDiagnostics
             failure = found
             guard let first = found.firstFailingCell else {
                 throw ToolchainError("the chapter program did not compile, and no error names a cell:\n" +
@@ -74,11 +89,16 @@ public struct ChapterRunner {
         }
         results.compileSeconds = compileSeconds
         if let failure { results = merge(failure, into: results, chapter: chapter) }
+        // Warnings go at the top of their cell's outputs (merge placed those of later cells).
+        let firstFailing = failure?.firstFailingCell?.index ?? chapter.cells.count
+        for cell in chapter.cells where cell.index < firstFailing && results.cells[cell.index].status != .skipped {
+            results.cells[cell.index].outputs.insert(contentsOf: firstDiagnostics.outputs(for: cell), at: 0)
+        }
         return results
     }
 
     /// Puts compile diagnostics at their cells; cells after the first error are not run.
-    private func merge(_ failure: CompileFailure, into results: RunResult, chapter: Chapter) -> RunResult {
+    private func merge(_ failure: CellDiagnostics, into results: RunResult, chapter: Chapter) -> RunResult {
         var merged = results
         let first = failure.firstFailingCell!.index
         let original = CellPlan.plans(for: chapter, exercises: exercises)

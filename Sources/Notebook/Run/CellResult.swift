@@ -60,20 +60,22 @@ public struct CellError: Equatable, Sendable, Codable {
     /// The chapter line, when known.
     public var file: String?
     public var line: Int?
+    public var column: Int?
     /// More: compiler excerpts, the crashing frames.
     public var details: String
 
-    public init(message: String, file: String? = nil, line: Int? = nil, details: String = "") {
+    public init(message: String, file: String? = nil, line: Int? = nil, column: Int? = nil, details: String = "") {
         self.message = message
         self.file = file
         self.line = line
+        self.column = column
         self.details = details
     }
 
-    /// `file:line: message`.
+    /// `file:line[:column]: message`, the form editors jump to.
     public var headline: String {
         guard let file, let line else { return message }
-        return "\(file):\(line): \(message)"
+        return "\(file):\(line)\(column.map { ":\($0)" } ?? ""): \(message)"
     }
 }
 
@@ -82,6 +84,8 @@ public struct RunResult: Equatable, Sendable, Codable {
     public var cells: [CellResult]
     public var compileSeconds: Double
     public var runSeconds: Double
+    /// Whether a time limit stopped the program (such results are not cached).
+    public var timedOut = false
 
     public init(cells: [CellResult], compileSeconds: Double = 0, runSeconds: Double = 0) {
         self.cells = cells

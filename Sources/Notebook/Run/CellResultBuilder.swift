@@ -26,8 +26,8 @@ struct CellResultBuilder {
                 stopped = true
                 continue
             }
-            var result = CellResult(index: cell.index, status: .ok, outputs: record!.outputs, seconds: record!.seconds,
-                                    started: record!.began, ended: record!.ended)
+            var result = CellResult(index: cell.index, status: .ok, outputs: record!.outputs + truncationNotes(record!),
+                                    seconds: record!.seconds, started: record!.began, ended: record!.ended)
             if cell.index == openCell {
                 // The program died inside this cell.
                 result.status = .failed
@@ -45,6 +45,16 @@ struct CellResultBuilder {
             results.append(result)
         }
         return results
+    }
+
+    /// A note for each stream whose text went past the limit.
+    private func truncationNotes(_ record: OutputCollector.CellRecord) -> [CellOutput] {
+        [true, false].compactMap { isOutput in
+            let dropped = record.droppedBytes[isOutput, default: 0]
+            guard dropped > 0 else { return nil }
+            return .standardError("[d2l-run: \(dropped) more bytes of standard \(isOutput ? "output" : "error") not shown;"
+                                  + " the limit is \(record.keptBytes[isOutput, default: 0]) bytes per cell]\n")
+        }
     }
 
     /// The outputs without the crash report's raw lines.

@@ -21,8 +21,9 @@ struct CrashReport {
         let chapterName = (chapterPath as NSString).lastPathComponent
         for text in standardError.split(separator: "\n", omittingEmptySubsequences: false) {
             if text.hasPrefix("{ \"timestamp\"") || text.contains("\"kind\": \"crashReport\"") {
+                // Line 0 marks compiler-generated code: not a place to show.
                 for (file, lineNumber) in CrashReport.sourceLocations(in: String(text))
-                where file == chapterPath || (file as NSString).lastPathComponent == chapterName {
+                where lineNumber > 0 && (file == chapterPath || (file as NSString).lastPathComponent == chapterName) {
                     frames.append("\(chapterPath):\(lineNumber)")
                     if line == nil { line = lineNumber }
                 }
@@ -30,9 +31,9 @@ struct CrashReport {
             }
             if text.hasPrefix("*** Signal") || text.hasPrefix("💣") { continue }
             if let range = text.range(of: "Fatal error: ") {
-                message = String(text[range.lowerBound...])
-            } else if message == nil, text.hasPrefix("Fatal error") {
-                message = String(text)
+                // The message goes into the error itself; no need to show its line twice.
+                message = CrashReport.readable(String(text[range.lowerBound...]))
+                continue
             }
             kept.append(text)
         }
@@ -40,6 +41,17 @@ struct CrashReport {
         self.line = line
         self.frames = frames
         self.remainingText = kept.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The message without the runtime's type-context noise: a thrown `NotReady` is printed as
+    /// `ChapterProgram.(unknown context at $55d3...).NotReady()`.
+    static func readable(_ message: String) -> String {
+        var text = message.replacingOccurrences(of: "ChapterProgram.", with: "")
+        while let start = text.range(of: "(unknown context at "),
+              let end = text[start.upperBound...].range(of: ").") {
+            text.removeSubrange(start.lowerBound..<end.upperBound)
+        }
+        return text
     }
 
     /// The (file, line) of every frame with a source location, innermost first.

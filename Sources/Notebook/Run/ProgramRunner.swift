@@ -70,7 +70,9 @@ public struct ProgramRunner {
         let cells = CellResultBuilder(chapter: chapter, plans: plans, records: collector.records,
                                       openCell: collector.openCell, outcome: outcome,
                                       timeLimit: timedOut ? limit : nil).build()
-        return RunResult(cells: cells, runSeconds: Date().timeIntervalSince(start))
+        var result = RunResult(cells: cells, runSeconds: Date().timeIntervalSince(start))
+        result.timedOut = timedOut
+        return result
     }
 }
 

@@ -1,5 +1,5 @@
 /// Attributes compiler diagnostics to the cells whose lines they name.
-struct CompileFailure {
+struct CellDiagnostics {
     let chapter: Chapter
     let diagnostics: [Diagnostic]
 
@@ -19,7 +19,7 @@ struct CompileFailure {
         diagnostics.filter { self.cell(of: $0)?.index == cell.index && $0.severity != .note }.map { diagnostic in
             diagnostic.severity == .error
                 ? .error(CellError(message: "error: " + diagnostic.message, file: diagnostic.file,
-                                   line: diagnostic.line, details: diagnostic.excerpt))
+                                   line: diagnostic.line, column: diagnostic.column, details: diagnostic.excerpt))
                 : .standardError(diagnostic.rendered + "\n")
         }
     }

@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+@testable import Notebook
+
+/// The cache is used when nothing changed and only then.
+final class CacheTests: XCTestCase {
+    private var directory: URL!
+    private var chapter: URL!
+    private var runner: ChapterRunner!
+    private var libraryStandIn: URL!
+
+    override func setUpWithError() throws {
+        directory = Project.temporaryDirectory()
+        chapter = directory.appendingPathComponent("cached.md")
+        var toolchain = try Toolchain.locate(executablePath: Project.d2lRun.path)
+        // A private data folder and a file standing in for the library, both changed by tests.
+        let data = directory.appendingPathComponent("Data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try "some text".write(to: data.appendingPathComponent("book.txt"), atomically: true, encoding: .utf8)
+        toolchain.dataDirectory = data.path
+        libraryStandIn = directory.appendingPathComponent("library-stand-in")
+        try "build 1".write(to: libraryStandIn, atomically: true, encoding: .utf8)
+        toolchain.fingerprintFiles.append(libraryStandIn.path)
+        runner = ChapterRunner(toolchain: toolchain, outputDirectory: directory.appendingPathComponent("Output"))
+        try write(prose: "Intro.", code: "print(\"v1\")\nlet bad: [Int] = []\nprint(bad[0])")
+    }
+
+    private func write(prose: String, code: String) throws {
+        try "# Cached\n\n\(prose)\n\n```swift {#a}\nprint(\"hello\")\n```\n\n```swift {#b}\n\(code)\n```\n"
+            .write(to: chapter, atomically: true, encoding: .utf8)
+    }
+
+    private func runChapter() throws -> ChapterRunner.Report { try runner.run(chapterAt: chapter.path) }
+
+    func testUnchangedChapterIsNotCompiledOrRun() throws {
+        let first = try runChapter()
+        XCTAssertFalse(first.cacheHit)
+        let second = try runChapter()
+        XCTAssertTrue(second.cacheHit)
+        XCTAssertEqual(second.results.cells, first.results.cells)
+    }
+
+    func testProseEditReweavesWithoutRunningAndMovesLines() throws {
+        let first = try runChapter()
+        XCTAssertEqual(first.results.cells[1].error?.line, 12)
+        try write(prose: "Intro, now\nover three\nlines.", code: "print(\"v1\")\nlet bad: [Int] = []\nprint(bad[0])")
+        let second = try runChapter()
+        XCTAssertTrue(second.cacheHit)
+        XCTAssertEqual(second.results.cells[1].error?.line, 14)
+        let html = try String(contentsOf: second.pagePath, encoding: .utf8)
+        XCTAssertTrue(html.contains("over three"))
+        XCTAssertTrue(html.contains("cached.md:14: Fatal error: Index out of range"))
+    }
+
+    func testCellEditRunsAgain() throws {
+        _ = try runChapter()
+        try write(prose: "Intro.", code: "print(\"v2\")")
+        let second = try runChapter()
+        XCTAssertFalse(second.cacheHit)
+        XCTAssertEqual(second.results.cells[1].outputs, [.standardOutput("v2\n")])
+    }
+
+    func testLibraryDataSeedAndForceEachRunAgain() throws {
+        _ = try runChapter()
+        try "build 2".write(to: libraryStandIn, atomically: true, encoding: .utf8)
+        XCTAssertFalse(try runChapter().cacheHit, "library changed")
+        XCTAssertTrue(try runChapter().cacheHit)
+        try "other text".write(to: URL(fileURLWithPath: runner.toolchain.dataDirectory).appendingPathComponent("book.txt"),
+                               atomically: true, encoding: .utf8)
+        XCTAssertFalse(try runChapter().cacheHit, "data changed")
+        runner.settings.seed = 7
+        XCTAssertFalse(try runChapter().cacheHit, "seed changed")
+        runner.usesCache = false
+        XCTAssertFalse(try runChapter().cacheHit, "--force")
+    }
+}
