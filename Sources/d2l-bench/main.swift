@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
         abstract: "Train the chapter's RNN language model and report time, tokens/s and GFLOPS.")
 
     @Option(help: "Epochs to train.") var epochs = 100
-    @Option(help: "Training threads (batch halves trained in parallel).") var threads = 1
+    @Option(help: "Threads for matrix products and elementwise loops (1 or 2).") var threads = Parallelism.threads
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Hidden units.") var hiddens = 32
     @Option(help: "Minibatch size.") var batchSize = 1024
@@ -45,8 +45,8 @@ struct Bench: ParsableCommand {
         if !skipPeak {
             let chapterShape = MatmulPeak.gflops(m: batchSize, n: hiddens, k: hiddens)
             let large = MatmulPeak.gflops(m: 1024, n: 1024, k: 1024, repeats: 3)
-            print(String(format: "sgemm peak      %.1f GFLOPS at %dx%dx%d, %.1f GFLOPS at 1024^3 (1 thread)",
-                         chapterShape, batchSize, hiddens, hiddens, large))
+            print(String(format: "sgemm peak      %.1f GFLOPS at %dx%dx%d, %.1f GFLOPS at 1024^3 (%d thread(s), measured now)",
+                         chapterShape, batchSize, hiddens, hiddens, large, threads))
             print(String(format: "share of peak   %.0f%% of the 1024^3 figure", achieved / large * 100))
         }
         let train = model.board.latest("train_ppl") ?? .nan, validation = model.board.latest("val_ppl") ?? .nan

@@ -9,6 +9,10 @@ enum Kernels {
 
     /// `c = alpha * op(a) * op(b) + beta * c` for row-major matrices, where `op(a)` is m×k and
     /// `op(b)` is k×n.
+    ///
+    /// With two threads, large products are split in two independent halves: by rows of the
+    /// result when it is tall, else by columns. Each element is computed as it would be on one
+    /// thread, from the same inputs.
     static func gemm(_ a: UnsafePointer<Float>, transposeA: Bool,
                      _ b: UnsafePointer<Float>, transposeB: Bool,
                      into c: UnsafeMutablePointer<Float>,
@@ -19,13 +23,37 @@ enum Kernels {
             if beta == 0 { c.update(repeating: 0, count: m * n) }
             return
         }
-        cblas_sgemm(CblasRowMajor,
-                    transposeA ? CblasTrans : CblasNoTrans,
-                    transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(transposeA ? m : k),
-                    b, Int32(transposeB ? k : n),
-                    beta, c, Int32(n))
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        func call(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int) {
+            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+        }
+        let worthSplitting = Parallelism.threads >= 2 && m * n * k >= 1 << 17
+        if worthSplitting && m >= 64 {
+            let top = m / 2
+            // Rows of op(a) start at row r of a, or column r of a when it is transposed.
+            let lower = transposeA ? a + top : a + top * lda
+            Parallelism.pair({ call(a, b, c, m: top, n: n) },
+                             { cblasRows(lower, b, c + top * n, m: m - top, n: n, k: k, lda: lda, ldb: ldb, ldc: n,
+                                         transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta) })
+        } else if worthSplitting && n >= 16 {
+            let left = n / 2
+            let right = transposeB ? b + left * ldb : b + left
+            Parallelism.pair({ cblasRows(a, b, c, m: m, n: left, k: k, lda: lda, ldb: ldb, ldc: n,
+                                         transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta) },
+                             { cblasRows(a, right, c + left, m: m, n: n - left, k: k, lda: lda, ldb: ldb, ldc: n,
+                                         transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta) })
+        } else {
+            call(a, b, c, m: m, n: n)
+        }
+    }
+
+    /// One `cblas_sgemm` call with explicit leading dimensions.
+    private static func cblasRows(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                                  m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int,
+                                  transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// `target[i] += source[i]`.
@@ -35,31 +63,6 @@ enum Kernels {
             target.withUnsafeMutableBufferPointer { t in
                 for i in 0..<t.count { t[i] += s[i] }
             }
-        }
-    }
-
-    /// Applies `f` to each element.
-    @inline(__always)
-    static func map(_ x: [Float], _ f: (Float) -> Float) -> [Float] {
-        [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
-            x.withUnsafeBufferPointer { input in
-                for i in 0..<input.count { out[i] = f(input[i]) }
-            }
-            initialized = x.count
-        }
-    }
-
-    /// Combines two equally long arrays element by element.
-    @inline(__always)
-    static func zip(_ x: [Float], _ y: [Float], _ f: (Float, Float) -> Float) -> [Float] {
-        precondition(x.count == y.count)
-        return [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
-            x.withUnsafeBufferPointer { a in
-                y.withUnsafeBufferPointer { b in
-                    for i in 0..<a.count { out[i] = f(a[i], b[i]) }
-                }
-            }
-            initialized = x.count
         }
     }
 }

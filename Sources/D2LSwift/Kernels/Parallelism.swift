@@ -1,5 +1,102 @@
-/// How many threads training may use.
+import Foundation
+import Synchronization
+
+/// Splits hot loops across the machine's cores.
+///
+/// The chapter's tensors are small (a 1024x32 matrix is 128 KiB) and an epoch runs thousands
+/// of operations, so threads must be handed work in microseconds: one persistent worker per
+/// extra core spins briefly on an atomic generation counter, then naps. Work is split
+/// statically, so results depend only on the thread count, never on timing.
 public enum Parallelism {
-    /// Threads for data-parallel work; 1 runs everything on the calling thread.
-    public static var threads = 1
+    /// Threads used for data-parallel loops; 1 runs everything on the calling thread.
+    /// Defaults to `D2L_THREADS`, else the number of cores (at most 2: the chapter's shapes
+    /// gain nothing beyond).
+    public static var threads: Int = {
+        if let text = ProcessInfo.processInfo.environment["D2L_THREADS"], let n = Int(text), n >= 1 { return n }
+        return min(ProcessInfo.processInfo.activeProcessorCount, 2)
+    }()
+
+    /// Splits `0..<count` into one contiguous part per thread and runs `body` on each part,
+    /// returning when all are done. Below `minimumPerThread` items per thread, runs inline.
+    @inline(__always)
+    public static func forEachPart(_ count: Int, minimumPerThread: Int = 4096, _ body: (Range<Int>) -> Void) {
+        let parts = min(threads, count / max(minimumPerThread, 1))
+        guard parts >= 2 else { return body(0..<count) }
+        withoutActuallyEscaping(body) { escapable in
+            WorkerPool.shared.run(parts: 2, count: count, escapable)
+        }
+    }
+
+    /// Runs two independent pieces of work, one on a worker thread, when more than one thread
+    /// is allowed.
+    public static func pair(_ first: () -> Void, _ second: () -> Void) {
+        guard threads >= 2 else { first(); second(); return }
+        withoutActuallyEscaping(first) { a in
+            withoutActuallyEscaping(second) { b in
+                WorkerPool.shared.run(parts: 2, count: 2) { range in
+                    if range.lowerBound == 0 { a() } else { b() }
+                }
+            }
+        }
+    }
+}
+
+/// One worker thread that takes the second half of each job.
+final class WorkerPool: @unchecked Sendable {
+    /// The process's pool; replaced in a forked child, which inherits no threads.
+    nonisolated(unsafe) static var shared = WorkerPool()
+
+    private let posted = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
+    private var job: ((Range<Int>) -> Void)?
+    private var jobRange = 0..<0
+    private var started = false
+
+    private static let forkHandlerInstalled: Void = {
+        pthread_atfork(nil, nil, { WorkerPool.shared = WorkerPool() })
+    }()
+
+    /// Runs `body` over two halves of `0..<count`: the second on the worker, the first here.
+    func run(parts: Int, count: Int, _ body: @escaping (Range<Int>) -> Void) {
+        if !started { start() }
+        let middle = count / 2
+        job = body
+        jobRange = middle..<count
+        let generation = posted.load(ordering: .relaxed) + 1
+        posted.store(generation, ordering: .releasing)
+        body(0..<middle)
+        var spins = 0
+        while finished.load(ordering: .acquiring) != generation {
+            spins += 1
+            if spins > 1_000_000 { sched_yield() }
+        }
+        job = nil
+    }
+
+    private func start() {
+        _ = WorkerPool.forkHandlerInstalled
+        started = true
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    private func loop() {
+        var seen = 0
+        while true {
+            var spins = 0
+            var generation = posted.load(ordering: .acquiring)
+            while generation == seen {
+                spins += 1
+                if spins > 5_000_000 {
+                    // Idle for a while (between cells, during I/O): stop burning the core.
+                    usleep(spins > 50_000_000 ? 1000 : 50)
+                }
+                generation = posted.load(ordering: .acquiring)
+            }
+            seen = generation
+            job?(jobRange)
+            finished.store(generation, ordering: .releasing)
+        }
+    }
 }

@@ -51,39 +51,14 @@ enum Broadcasting {
         return trimmed.count <= big.count && Array(big.suffix(trimmed.count)) == trimmed
     }
 
-    /// Applies `f` over two arrays of shapes `a` and `b`, broadcast to `result`.
-    @inline(__always)
+    /// Applies `f` over two arrays of shapes `a` and `b`, broadcast to `result`, for the
+    /// general case (the common ones, equal shapes and a repeated trailing block, have
+    /// specialised kernels in `Kernels.combine`).
     static func combine(_ x: [Float], shape a: [Int], _ y: [Float], shape b: [Int],
                         result: [Int], _ f: (Float, Float) -> Float) -> [Float] {
-        if a == b { return Kernels.zip(x, y, f) }
-        let n = result.reduce(1, *)
-        return [Float](unsafeUninitializedCapacity: n) { out, initialized in
-            x.withUnsafeBufferPointer { xs in
-                y.withUnsafeBufferPointer { ys in
-                    if result == a && isTrailingBlock(b, of: a) {
-                        // The common bias add: `y` repeats along the leading axes.
-                        let block = ys.count
-                        var i = 0
-                        while i < n {
-                            for j in 0..<block { out[i + j] = f(xs[i + j], ys[j]) }
-                            i += block
-                        }
-                    } else if result == b && isTrailingBlock(a, of: b) {
-                        let block = xs.count
-                        var i = 0
-                        while i < n {
-                            for j in 0..<block { out[i + j] = f(xs[j], ys[i + j]) }
-                            i += block
-                        }
-                    } else {
-                        let ia = sourceIndices(from: a, to: result)
-                        let ib = sourceIndices(from: b, to: result)
-                        for i in 0..<n { out[i] = f(xs[ia[i]], ys[ib[i]]) }
-                    }
-                }
-            }
-            initialized = n
-        }
+        let ia = sourceIndices(from: a, to: result)
+        let ib = sourceIndices(from: b, to: result)
+        return (0..<ia.count).map { f(x[ia[$0]], y[ib[$0]]) }
     }
 }
 

@@ -1,17 +1,20 @@
 extension Tensor {
-    /// Applies a broadcasting binary operation with its two partial derivatives.
-    ///
-    /// `derivatives(a, b, out)` gives, per element, (d out / d a, d out / d b).
-    @inline(__always)
-    private static func binary(_ a: Tensor, _ b: Tensor, name: String,
-                               _ f: (Float, Float) -> Float,
-                               gradA: @escaping (Tensor, Tensor, Tensor) -> Tensor,
-                               gradB: @escaping (Tensor, Tensor, Tensor) -> Tensor) -> Tensor {
+    /// Applies a broadcasting binary operation `F`; `gradA` and `gradB` map the result's
+    /// gradient to each operand's (before summing over broadcast axes).
+    private static func binary<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, _ function: F.Type, name: String,
+                                                  gradA: @escaping (Tensor, Tensor, Tensor) -> Tensor,
+                                                  gradB: @escaping (Tensor, Tensor, Tensor) -> Tensor) -> Tensor {
         guard let shape = Broadcasting.shape(a.shape, b.shape) else {
             fatalError("\(name): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
-        let values = Broadcasting.combine(a.scalars, shape: a.shape, b.scalars, shape: b.shape,
-                                          result: shape, f)
+        let values: [Float]
+        if shape == a.shape && (a.shape == b.shape || Broadcasting.isTrailingBlock(b.shape, of: a.shape)) && b.count > 0 {
+            values = Kernels.combine(a.scalars, repeating: b.scalars, F.self)
+        } else if shape == b.shape && Broadcasting.isTrailingBlock(a.shape, of: b.shape) && a.count > 0 {
+            values = Kernels.combine(repeating: a.scalars, b.scalars, F.self)
+        } else {
+            values = Broadcasting.combine(a.scalars, shape: a.shape, b.scalars, shape: b.shape, result: shape, F.apply)
+        }
         return Tensor(shape: shape, scalars: values, inputs: [a, b]) { g in
             [a.requiresGrad ? gradA(g, a, b).sum(toShape: a.shape) : nil,
              b.requiresGrad ? gradB(g, a, b).sum(toShape: b.shape) : nil]
@@ -20,28 +23,28 @@ extension Tensor {
 
     /// Elementwise sum, broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, name: "+", +, gradA: { g, _, _ in g }, gradB: { g, _, _ in g })
+        binary(a, b, AddFunction.self, name: "+", gradA: { g, _, _ in g }, gradB: { g, _, _ in g })
     }
 
     /// Elementwise difference, broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, name: "-", -, gradA: { g, _, _ in g }, gradB: { g, _, _ in -g })
+        binary(a, b, SubtractFunction.self, name: "-", gradA: { g, _, _ in g }, gradB: { g, _, _ in -g })
     }
 
     /// Elementwise product, broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, name: "*", *, gradA: { g, _, b in g * b }, gradB: { g, a, _ in g * a })
+        binary(a, b, MultiplyFunction.self, name: "*", gradA: { g, _, b in g * b }, gradB: { g, a, _ in g * a })
     }
 
     /// Elementwise quotient, broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, name: "/", /, gradA: { g, _, b in g / b },
+        binary(a, b, DivideFunction.self, name: "/", gradA: { g, _, b in g / b },
                gradB: { g, a, b in -(g * a / (b * b)) })
     }
 
     /// Negation.
     public static prefix func - (a: Tensor) -> Tensor {
-        Tensor(shape: a.shape, scalars: Kernels.map(a.scalars) { -$0 }, inputs: [a]) { g in [-g] }
+        a.pointwise(NegateFunction.self)
     }
 
     public static func + (a: Tensor, b: Float) -> Tensor { a + Tensor.scalar(b) }

@@ -1,46 +1,41 @@
 import Foundation
 
 extension Tensor {
-    /// Applies `f` elementwise; `derivative(x, y)` is dy/dx given the input and the output.
-    @inline(__always)
-    func elementwise(_ f: (Float) -> Float,
-                     derivative: @escaping (Float, Float) -> Float) -> Tensor {
-        let values = Kernels.map(scalars, f)
+    /// Applies `F` to every element; its gradient multiplies by `F.derivative`.
+    func pointwise<F: PointwiseFunction>(_ function: F.Type) -> Tensor {
+        let values = Kernels.map(scalars, F.self)
         return Tensor(shape: shape, scalars: values, inputs: [self]) { [self] g in
-            // One pass: upstream gradient times the local derivative.
-            let count = g.count
-            let grad = [Float](unsafeUninitializedCapacity: count) { out, initialized in
-                g.scalars.withUnsafeBufferPointer { gs in
-                    self.scalars.withUnsafeBufferPointer { xs in
-                        values.withUnsafeBufferPointer { ys in
-                            for i in 0..<count { out[i] = gs[i] * derivative(xs[i], ys[i]) }
-                        }
-                    }
-                }
-                initialized = count
-            }
-            return [Tensor(shape: g.shape, scalars: grad)]
+            [Tensor(shape: g.shape, scalars: Kernels.gradient(g.scalars, x: self.scalars, y: values, F.self))]
+        }
+    }
+
+    /// Applies a closure elementwise (for functions with a parameter); `derivative(x, y)` is
+    /// dy/dx given the input and the output. Runs on one thread.
+    func elementwise(_ f: (Float) -> Float, derivative: @escaping (Float, Float) -> Float) -> Tensor {
+        let values = scalars.map(f)
+        return Tensor(shape: shape, scalars: values, inputs: [self]) { [self] g in
+            [Tensor(shape: g.shape, scalars: (0..<g.count).map { g.scalars[$0] * derivative(self.scalars[$0], values[$0]) })]
         }
     }
 
     /// Hyperbolic tangent.
-    public func tanh() -> Tensor { elementwise(FastMath.tanh) { _, y in 1 - y * y } }
+    public func tanh() -> Tensor { pointwise(TanhFunction.self) }
     /// Rectified linear unit, max(x, 0).
-    public func relu() -> Tensor { elementwise({ max($0, 0) }) { x, _ in x > 0 ? 1 : 0 } }
+    public func relu() -> Tensor { pointwise(ReLUFunction.self) }
     /// Logistic sigmoid.
-    public func sigmoid() -> Tensor { elementwise({ 1 / (1 + FastMath.exp(-$0)) }) { _, y in y * (1 - y) } }
+    public func sigmoid() -> Tensor { pointwise(SigmoidFunction.self) }
     /// Exponential.
-    public func exp() -> Tensor { elementwise(FastMath.exp) { _, y in y } }
+    public func exp() -> Tensor { pointwise(ExpFunction.self) }
     /// Natural logarithm.
-    public func log() -> Tensor { elementwise(Foundation.logf) { x, _ in 1 / x } }
+    public func log() -> Tensor { pointwise(LogFunction.self) }
     /// Square root.
-    public func sqrt() -> Tensor { elementwise({ $0.squareRoot() }) { _, y in 0.5 / y } }
+    public func sqrt() -> Tensor { pointwise(SquareRootFunction.self) }
     /// Each element raised to `exponent`.
     public func pow(_ exponent: Float) -> Tensor {
         elementwise({ Foundation.powf($0, exponent) }) { x, _ in exponent * Foundation.powf(x, exponent - 1) }
     }
     /// Each element squared.
-    public func squared() -> Tensor { elementwise({ $0 * $0 }) { x, _ in 2 * x } }
+    public func squared() -> Tensor { pointwise(SquareFunction.self) }
 }
 
 /// Hyperbolic tangent, as a free function for code that reads like the maths.

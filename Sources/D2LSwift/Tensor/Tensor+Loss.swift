@@ -7,33 +7,29 @@ extension Tensor {
         require(rank == 2, "logits must be [rows, classes], got \(shape)")
         require(targets.count == shape[0], "\(targets.count) targets for \(shape[0]) rows")
         let (rows, classes) = (shape[0], shape[1])
-        var probabilities = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-        var total: Double = 0
+        for index in targets.scalars {
+            require(index >= 0 && Int(index) < classes && index == index.rounded(), "target \(index) out of 0..<\(classes)")
+        }
+        var probabilities = Tensor.uninitialized(count)
+        // Each thread takes whole rows and sums its own part of the loss; the parts are added
+        // in a fixed order, so the result does not depend on timing.
+        var partialLosses = [Double](repeating: 0, count: 2)
         let targetIndices = targets.scalars
         scalars.withUnsafeBufferPointer { z in
-            probabilities.withUnsafeMutableBufferPointer { p in
-                var peaks = [Float](repeating: -Float.infinity, count: rows)
-                for r in 0..<rows {
-                    let base = r * classes
-                    var peak = -Float.infinity
-                    for c in 0..<classes { peak = Swift.max(peak, z[base + c]) }
-                    peaks[r] = peak
-                    for c in 0..<classes { p[base + c] = z[base + c] - peak }
-                }
-                // One long loop over the whole matrix vectorises; short per-row loops did not.
-                for i in 0..<p.count { p[i] = FastMath.exp(p[i]) }
-                for r in 0..<rows {
-                    let base = r * classes
-                    var denominator: Float = 0
-                    for c in 0..<classes { denominator += p[base + c] }
-                    let inverse = 1 / denominator
-                    for c in 0..<classes { p[base + c] *= inverse }
-                    let target = Int(targetIndices[r])
-                    require(target >= 0 && target < classes, "target \(target) out of 0..<\(classes)")
-                    total += Double(peaks[r] + Foundation.logf(denominator) - z[base + target])
+            probabilities.withUnsafeMutableBufferPointer { buffer in
+                let p = buffer
+                targetIndices.withUnsafeBufferPointer { targets in
+                    partialLosses.withUnsafeMutableBufferPointer { partials in
+                        let sums = partials
+                        Parallelism.forEachPart(rows, minimumPerThread: max(1, 4096 / max(classes, 1))) { part in
+                            sums[part.lowerBound == 0 ? 0 : 1] = Tensor.softmaxCrossEntropyRows(
+                                part, classes: classes, logits: z, targets: targets, probabilities: p)
+                        }
+                    }
                 }
             }
         }
+        let total = partialLosses[0] + partialLosses[1]
         let loss = Float(total / Double(Swift.max(rows, 1)))
         return Tensor(shape: [], scalars: [loss], inputs: [self]) { [shape] g in
             // d loss / d z = (softmax(z) - onehot(target)) / rows.
@@ -45,6 +41,32 @@ extension Tensor {
             }
             return [Tensor(shape: shape, scalars: grad)]
         }
+    }
+
+    /// Softmax probabilities of rows `part` into `p`, returning the sum of their losses.
+    private static func softmaxCrossEntropyRows(_ part: Range<Int>, classes: Int, logits z: UnsafeBufferPointer<Float>,
+                                                targets: UnsafeBufferPointer<Float>,
+                                                probabilities p: UnsafeMutableBufferPointer<Float>) -> Double {
+        var total: Double = 0
+        var peaks = [Float](repeating: -Float.infinity, count: part.count)
+        for r in part {
+            let base = r * classes
+            var peak = -Float.infinity
+            for c in 0..<classes { peak = Swift.max(peak, z[base + c]) }
+            peaks[r - part.lowerBound] = peak
+            for c in 0..<classes { p[base + c] = z[base + c] - peak }
+        }
+        // One long loop over the part vectorises; short per-row loops did not.
+        for i in (part.lowerBound * classes)..<(part.upperBound * classes) { p[i] = FastMath.exp(p[i]) }
+        for r in part {
+            let base = r * classes
+            var denominator: Float = 0
+            for c in 0..<classes { denominator += p[base + c] }
+            let inverse = 1 / denominator
+            for c in 0..<classes { p[base + c] *= inverse }
+            total += Double(peaks[r - part.lowerBound] + Foundation.logf(denominator) - z[base + Int(targets[r])])
+        }
+        return total
     }
 
     /// Softmax along the last axis (no gradient: used for sampling).
