@@ -71,9 +71,9 @@ extension D2LRun {
                 let error = cell.error
                 terminal.always("FAILED \(id): \(error?.headline ?? "failed")" + (error.map { $0.details.isEmpty ? "" : "\n" + $0.details } ?? ""))
             }
-            terminal.always(String(format: "wrote %@ (%d cells%@, compile %.2f s, total %.2f s)", report.pagePath.path,
-                                   report.chapter.cells.count, report.cacheHit ? ", from the cache" : "",
-                                   report.compileSeconds, Date().timeIntervalSince(start)))
+            let work = report.cacheHit ? "from the cache" : String(format: "compile %.2f s", report.compileSeconds)
+            terminal.always(String(format: "wrote %@ (%d cells, %@, total %.2f s)", report.pagePath.path,
+                                   report.chapter.cells.count, work, Date().timeIntervalSince(start)))
             return report.results.succeeded
         }
     }

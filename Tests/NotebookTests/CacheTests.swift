@@ -74,3 +74,21 @@ final class CacheTests: XCTestCase {
         XCTAssertFalse(try runChapter().cacheHit, "--force")
     }
 }
+
+final class ChapterWatcherTests: XCTestCase {
+    private struct Stop: Error {}
+
+    func testRunsAtStartAndAfterEachChange() throws {
+        let file = Project.temporaryDirectory().appendingPathComponent("watched.md")
+        try "one".write(to: file, atomically: true, encoding: .utf8)
+        var calls = 0
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) {
+            try? "two, a little longer".write(to: file, atomically: true, encoding: .utf8)
+        }
+        XCTAssertThrowsError(try ChapterWatcher(path: file.path, interval: 0.05).watch {
+            calls += 1
+            if calls == 2 { throw Stop() }
+        })
+        XCTAssertEqual(calls, 2)
+    }
+}

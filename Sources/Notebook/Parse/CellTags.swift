@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a cell's info string says about it.
 ///
 /// The grammar (documented in the README):
@@ -88,5 +90,3 @@ public enum InfoStringParser {
         return .cell(id: id, tags: tags)
     }
 }
-
-import Foundation

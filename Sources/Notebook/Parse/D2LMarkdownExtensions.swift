@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns d2l's Markdown extensions into plain Markdown and inline HTML, line by line (so line
 /// numbers stay put), outside code fences:
 ///
@@ -72,5 +74,3 @@ public enum D2LMarkdownExtensions {
         return label
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Hides TeX maths from cmark, which would read `_x_` as emphasis and drop the backslash of
 /// `\|`, and puts it back into the rendered HTML.
 ///
@@ -127,5 +129,3 @@ public struct MathProtection: Equatable, Sendable {
         return result
     }
 }
-
-import Foundation
