@@ -10,6 +10,12 @@ final class TensorValueTests: XCTestCase {
         XCTAssertEqual(column.scalars, [2, 4, 9, 12])
     }
 
+    func testOperandOrderIsKeptWhenTheFirstOperandRepeats() {
+        XCTAssertEqual((Float(1) - Tensor([1, 2, 4])).scalars, [0, -1, -3])
+        XCTAssertEqual((Tensor([10, 20]) - Tensor([[1, 2], [3, 4]])).scalars, [9, 18, 7, 16])
+        XCTAssertEqual((Tensor([8]) / Tensor([[1, 2], [4, 8]])).scalars, [8, 4, 2, 1])
+    }
+
     func testMatmulAndTranspose() {
         let a = Tensor([[1, 2, 3], [4, 5, 6]])
         XCTAssertEqual(a.matmul(a.T).scalars, [14, 32, 32, 77])

@@ -94,42 +94,29 @@ extension Kernels {
         }
     }
 
-    /// `F.apply(a[i], b[i % b.count])`: equal shapes when the counts match, else `b` repeated
-    /// along the leading axes (a bias). Split across threads by whole repeats of `b`.
-    static func combine<F: BinaryFunction>(_ a: [Float], repeating b: [Float], _: F.Type) -> [Float] {
-        [Float](unsafeUninitializedCapacity: a.count) { buffer, initialized in
+    /// `F` between each element of `full` and the matching element of `block`, which repeats
+    /// along the leading axes (a bias; equal shapes when the counts match). `blockFirst` says
+    /// which operand comes first. Split across threads by whole repeats of `block`.
+    static func combine<F: BinaryFunction>(_ full: [Float], _ block: [Float], blockFirst: Bool, _: F.Type) -> [Float] {
+        [Float](unsafeUninitializedCapacity: full.count) { buffer, initialized in
             let out = buffer
-            a.withUnsafeBufferPointer { xs in
-                b.withUnsafeBufferPointer { ys in
-                    let block = ys.count
-                    Parallelism.forEachPart(xs.count / block, minimumPerThread: max(1, 4096 / block)) { rows in
+            full.withUnsafeBufferPointer { xs in
+                block.withUnsafeBufferPointer { ys in
+                    let width = ys.count
+                    Parallelism.forEachPart(xs.count / width, minimumPerThread: max(1, 4096 / width)) { rows in
                         for r in rows {
-                            let base = r * block
-                            for j in 0..<block { out[base + j] = F.apply(xs[base + j], ys[j]) }
+                            let base = r * width
+                            // Loop-invariant branch: the optimiser unswitches it.
+                            if blockFirst {
+                                for j in 0..<width { out[base + j] = F.apply(ys[j], xs[base + j]) }
+                            } else {
+                                for j in 0..<width { out[base + j] = F.apply(xs[base + j], ys[j]) }
+                            }
                         }
                     }
                 }
             }
-            initialized = a.count
-        }
-    }
-
-    /// `F.apply(a[i % a.count], b[i])`: `a` repeated along the leading axes.
-    static func combine<F: BinaryFunction>(repeating a: [Float], _ b: [Float], _: F.Type) -> [Float] {
-        [Float](unsafeUninitializedCapacity: b.count) { buffer, initialized in
-            let out = buffer
-            a.withUnsafeBufferPointer { xs in
-                b.withUnsafeBufferPointer { ys in
-                    let block = xs.count
-                    Parallelism.forEachPart(ys.count / block, minimumPerThread: max(1, 4096 / block)) { rows in
-                        for r in rows {
-                            let base = r * block
-                            for j in 0..<block { out[base + j] = F.apply(xs[j], ys[base + j]) }
-                        }
-                    }
-                }
-            }
-            initialized = b.count
+            initialized = full.count
         }
     }
 }

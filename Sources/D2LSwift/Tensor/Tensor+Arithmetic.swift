@@ -9,9 +9,9 @@ extension Tensor {
         }
         let values: [Float]
         if shape == a.shape && (a.shape == b.shape || Broadcasting.isTrailingBlock(b.shape, of: a.shape)) && b.count > 0 {
-            values = Kernels.combine(a.scalars, repeating: b.scalars, F.self)
+            values = Kernels.combine(a.scalars, b.scalars, blockFirst: false, F.self)
         } else if shape == b.shape && Broadcasting.isTrailingBlock(a.shape, of: b.shape) && a.count > 0 {
-            values = Kernels.combine(repeating: a.scalars, b.scalars, F.self)
+            values = Kernels.combine(b.scalars, a.scalars, blockFirst: true, F.self)
         } else {
             values = Broadcasting.combine(a.scalars, shape: a.shape, b.scalars, shape: b.shape, result: shape, F.apply)
         }
