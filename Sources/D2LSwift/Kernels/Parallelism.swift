@@ -8,9 +8,9 @@ import Synchronization
 /// extra core spins briefly on an atomic generation counter, then naps. Work is split
 /// statically, so results depend only on the thread count, never on timing.
 public enum Parallelism {
-    /// Threads used for data-parallel loops; 1 runs everything on the calling thread.
-    /// Defaults to `D2L_THREADS`, else the number of cores (at most 2: the chapter's shapes
-    /// gain nothing beyond).
+    /// Threads used for data-parallel loops: 1 runs everything on the calling thread, 2 or more
+    /// splits work in two (the pool has one worker; the chapter's shapes gain nothing beyond).
+    /// Defaults to `D2L_THREADS`, else the number of cores, at most 2.
     public static var threads: Int = {
         if let text = ProcessInfo.processInfo.environment["D2L_THREADS"], let n = Int(text), n >= 1 { return n }
         return min(ProcessInfo.processInfo.activeProcessorCount, 2)
@@ -23,7 +23,7 @@ public enum Parallelism {
         let parts = min(threads, count / max(minimumPerThread, 1))
         guard parts >= 2 else { return body(0..<count) }
         withoutActuallyEscaping(body) { escapable in
-            WorkerPool.shared.run(parts: 2, count: count, escapable)
+            WorkerPool.shared.run(count: count, escapable)
         }
     }
 
@@ -33,7 +33,7 @@ public enum Parallelism {
         guard threads >= 2 else { first(); second(); return }
         withoutActuallyEscaping(first) { a in
             withoutActuallyEscaping(second) { b in
-                WorkerPool.shared.run(parts: 2, count: 2) { range in
+                WorkerPool.shared.run(count: 2) { range in
                     if range.lowerBound == 0 { a() } else { b() }
                 }
             }
@@ -57,7 +57,7 @@ final class WorkerPool: @unchecked Sendable {
     }()
 
     /// Runs `body` over two halves of `0..<count`: the second on the worker, the first here.
-    func run(parts: Int, count: Int, _ body: @escaping (Range<Int>) -> Void) {
+    func run(count: Int, _ body: @escaping (Range<Int>) -> Void) {
         if !started { start() }
         let middle = count / 2
         job = body
