@@ -72,9 +72,10 @@ extension Tensor {
             let block = out.count
             scalars.withUnsafeBufferPointer { g in
                 out.scalars.withUnsafeMutableBufferPointer { o in
+                    let source = g.baseAddress!, sum = o.baseAddress!
                     var i = 0
                     while i < g.count {
-                        for j in 0..<block { o[j] += g[i + j] }
+                        for j in 0..<block { sum[j] += source[i + j] }
                         i += block
                     }
                 }

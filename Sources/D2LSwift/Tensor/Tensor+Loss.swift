@@ -49,22 +49,21 @@ extension Tensor {
                                                 probabilities p: UnsafeMutableBufferPointer<Float>) -> Double {
         var total: Double = 0
         var peaks = [Float](repeating: -Float.infinity, count: part.count)
+        let logits = z.baseAddress!, probabilities = p.baseAddress!
         for r in part {
             let base = r * classes
-            var peak = -Float.infinity
-            for c in 0..<classes { peak = Swift.max(peak, z[base + c]) }
+            let peak = RowReductions.max(logits + base, count: classes)
             peaks[r - part.lowerBound] = peak
-            for c in 0..<classes { p[base + c] = z[base + c] - peak }
+            for c in 0..<classes { probabilities[base + c] = logits[base + c] - peak }
         }
         // One long loop over the part vectorises; short per-row loops did not.
-        for i in (part.lowerBound * classes)..<(part.upperBound * classes) { p[i] = FastMath.exp(p[i]) }
+        for i in (part.lowerBound * classes)..<(part.upperBound * classes) { probabilities[i] = FastMath.exp(probabilities[i]) }
         for r in part {
             let base = r * classes
-            var denominator: Float = 0
-            for c in 0..<classes { denominator += p[base + c] }
+            let denominator = RowReductions.sum(probabilities + base, count: classes)
             let inverse = 1 / denominator
-            for c in 0..<classes { p[base + c] *= inverse }
-            total += Double(peaks[r - part.lowerBound] + Foundation.logf(denominator) - z[base + Int(targets[r])])
+            for c in 0..<classes { probabilities[base + c] *= inverse }
+            total += Double(peaks[r - part.lowerBound] + Foundation.logf(denominator) - logits[base + Int(targets[r])])
         }
         return total
     }

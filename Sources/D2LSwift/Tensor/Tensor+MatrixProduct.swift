@@ -48,8 +48,7 @@ extension Tensor {
         table.scalars.withUnsafeBufferPointer { w in
             values.withUnsafeMutableBufferPointer { out in
                 for (r, index) in indices.enumerated() {
-                    let src = Int(index) * n, dst = r * n
-                    for j in 0..<n { out[dst + j] = w[src + j] }
+                    (out.baseAddress! + r * n).update(from: w.baseAddress! + Int(index) * n, count: n)
                 }
             }
         }
@@ -57,9 +56,10 @@ extension Tensor {
             var grad = [Float](repeating: 0, count: table.count)
             g.scalars.withUnsafeBufferPointer { gs in
                 grad.withUnsafeMutableBufferPointer { out in
+                    let sum = out.baseAddress!, source = gs.baseAddress!
                     for (r, index) in indices.enumerated() {
                         let dst = Int(index) * n, src = r * n
-                        for j in 0..<n { out[dst + j] += gs[src + j] }
+                        for j in 0..<n { sum[dst + j] += source[src + j] }
                     }
                 }
             }

@@ -95,11 +95,11 @@ extension Tensor {
         let n = tensors.count
         var values = Tensor.uninitialized(outer * n * inner)
         values.withUnsafeMutableBufferPointer { out in
+            let destination = out.baseAddress!
             for (k, t) in tensors.enumerated() {
                 t.scalars.withUnsafeBufferPointer { s in
                     for o in 0..<outer {
-                        let src = o * inner, dst = (o * n + k) * inner
-                        for j in 0..<inner { out[dst + j] = s[src + j] }
+                        (destination + (o * n + k) * inner).update(from: s.baseAddress! + o * inner, count: inner)
                     }
                 }
             }
@@ -112,8 +112,7 @@ extension Tensor {
                 g.scalars.withUnsafeBufferPointer { gs in
                     piece.withUnsafeMutableBufferPointer { out in
                         for o in 0..<outer {
-                            let src = (o * n + k) * inner, dst = o * inner
-                            for j in 0..<inner { out[dst + j] = gs[src + j] }
+                            (out.baseAddress! + o * inner).update(from: gs.baseAddress! + (o * n + k) * inner, count: inner)
                         }
                     }
                 }
