@@ -21,8 +21,10 @@ let package = Package(
         .target(name: "CellProtocol"),
         .target(name: "D2LSwift", dependencies: ["CBLAS", "CellProtocol"]),
         .target(name: "Notebook", dependencies: ["Ccmark", "CellProtocol"]),
+        // d2l-run does not call D2LSwift, but depends on it so that `swift run d2l-run` builds the
+        // module and objects a chapter program is compiled against.
         .executableTarget(name: "d2l-run", dependencies: [
-            "Notebook",
+            "Notebook", "D2LSwift",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "d2l-bench", dependencies: [

@@ -28,6 +28,8 @@ public struct Toolchain: Equatable, Sendable {
     public func fingerprint() -> String {
         var hash = ContentHash()
         for file in fingerprintFiles { hash.combine(fileAt: file) }
+        // Without the shared library, the object files linked instead.
+        for object in libraryArguments() where object.hasSuffix(".o") { hash.combine(fileAt: object) }
         let resolved = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().path
         let attributes = try? FileManager.default.attributesOfItem(atPath: resolved)
         hash.combine("\(resolved) \(attributes?[.size] ?? 0) \((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)")
@@ -43,7 +45,7 @@ public struct Toolchain: Equatable, Sendable {
         let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
         let build = executable.deletingLastPathComponent()
         guard FileManager.default.fileExists(atPath: build.appendingPathComponent("Modules/D2LSwift.swiftmodule").path) else {
-            throw ToolchainError("D2LSwift is not built next to \(executable.path); build with `swift build -c release`")
+            throw ToolchainError("D2LSwift is not built next to \(executable.path); run `make chapter` or `swift build -c release`")
         }
         var root = build
         while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
@@ -79,8 +81,22 @@ public struct Toolchain: Equatable, Sendable {
         ["-Onone", "-g", "-diagnostic-style=llvm", "-module-name", "ChapterProgram",
          "-I", "\(buildDirectory)/Modules"]
             + moduleMapDirectories.flatMap { ["-I", $0] }
-            + ["-L", buildDirectory, "-lD2LSwift", "-Xlinker", "-rpath", "-Xlinker", buildDirectory,
-               source, "-o", output]
+            + libraryArguments()
+            + [source, "-o", output]
+    }
+
+    /// Links the shared library when the build made it (`swift build` builds every product);
+    /// otherwise the library's object files, which `swift run d2l-run` alone leaves behind.
+    func libraryArguments() -> [String] {
+        if FileManager.default.fileExists(atPath: "\(buildDirectory)/libD2LSwift.so") {
+            return ["-L", buildDirectory, "-lD2LSwift", "-Xlinker", "-rpath", "-Xlinker", buildDirectory]
+        }
+        let objects = ["D2LSwift", "CellProtocol"].flatMap { target -> [String] in
+            let folder = "\(buildDirectory)/\(target).build"
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            return names.filter { $0.hasSuffix(".swift.o") }.sorted().map { "\(folder)/\($0)" }
+        }
+        return objects + ["-lopenblas"]
     }
 }
 
