@@ -69,7 +69,7 @@ final class EndToEndTests: XCTestCase {
     func testUsageProblemsExitWithTwoAndKeepThePreviousPage() throws {
         let good = try run("good.md")
         XCTAssertEqual(good.status, 0)
-        let bad = try run("unknown-tag.md")
+        let bad = try run("bad/unknown-tag.md")
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.standardError.contains("unknown-tag.md:3: error: unknown cell tag '.sav'"), bad.standardError)
         let missing = try runD2L([output.appendingPathComponent("nope.md").path, "--output", output.path])

@@ -36,25 +36,23 @@ final class RunnerTrustTests: XCTestCase {
     }
 
     func testBadChaptersAreRefusedWithFileAndLine() throws {
-        let cases: [(String, Data, String)] = [
-            ("unknown-tag", Data("# T\n\n```swift {#a .sav}\n1\n```\n".utf8), ":3: error: unknown cell tag '.sav'"),
-            ("duplicate", Data("```swift {#a}\n1\n```\n\n```swift {#a}\n2\n```\n".utf8), ":5: error: duplicate cell id 'a'"),
-            ("unclosed", Data("# T\n\n```swift {#a}\nprint(1)\n".utf8), ":3: error: code fence opened here is never closed"),
-            ("empty", Data("\n  \n".utf8), ": error: the chapter is empty"),
-            ("latin1", Data([0x23, 0x20, 0x54, 0x0A, 0xE9, 0x0A]), ":2: error: is not valid UTF-8"),
+        let cases = [
+            ("unknown-tag", ":3: error: unknown cell tag '.sav'"),
+            ("duplicate-id", ":5: error: duplicate cell id 'a' (first used on line 1)"),
+            ("unclosed-fence", ":3: error: code fence opened here is never closed"),
+            ("empty", ": error: the chapter is empty"),
+            ("not-utf8", ":2: error: is not valid UTF-8"),
+            ("a-directory", ": error: is a directory, not a chapter"),
+            ("missing", ": error: no such file"),
         ]
-        for (name, bytes, expected) in cases {
-            let path = output.appendingPathComponent("\(name).md")
-            try bytes.write(to: path)
-            let result = try runD2L([path.path, "--output", output.path])
+        for (name, expected) in cases {
+            let path = Project.fixtures.appendingPathComponent("bad/\(name).md").path
+            let result = try runD2L([path, "--output", output.path])
             XCTAssertEqual(result.status, 2, name)
-            XCTAssertTrue(result.standardError.hasPrefix(path.path + expected), "\(name): \(result.standardError)")
-            XCTAssertEqual(result.standardError.filter { $0 == "\n" }.count, 1, "one line")
+            XCTAssertTrue(result.standardError.hasPrefix(path + expected), "\(name): \(result.standardError)")
+            XCTAssertEqual(result.standardError.filter { $0 == "\n" }.count, 1, "\(name): one line")
             XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("\(name).html").path))
         }
-        let directory = try runD2L([output.path, "--output", output.path])
-        XCTAssertEqual(directory.status, 2)
-        XCTAssertEqual(directory.standardError, "\(output.path): error: is a directory, not a chapter\n")
     }
 
     func testABadRunKeepsThePreviousGoodPage() throws {
