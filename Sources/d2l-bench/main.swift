@@ -48,6 +48,19 @@ struct Bench: ParsableCommand {
             print(String(format: "sgemm peak      %.1f GFLOPS at %dx%dx%d, %.1f GFLOPS at 1024^3 (%d thread(s), measured now)",
                          chapterShape, batchSize, hiddens, hiddens, large, threads))
             print(String(format: "share of peak   %.0f%% of the 1024^3 figure", achieved / large * 100))
+            // The products one training step makes, forward and backward.
+            let (b, h, v) = (batchSize, hiddens, data.vocab.count)
+            let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
+                ("H W_hh      (forward)", b, h, h, false, false),
+                ("H W_hq      (forward)", b, v, h, false, false),
+                ("G W_hh^T    (state gradient)", b, h, h, false, true),
+                ("H^T G       (weight gradient)", h, h, b, true, false),
+                ("H^T G_q     (output weight gradient)", h, v, b, true, false),
+            ]
+            for (name, m, n, k, ta, tb) in shapes {
+                print(String(format: "  %-38@ %dx%dx%d: %.1f GFLOPS", name as NSString, m, n, k,
+                             MatmulPeak.gflops(m: m, n: n, k: k, transposeA: ta, transposeB: tb)))
+            }
         }
         let train = model.board.latest("train_ppl") ?? .nan, validation = model.board.latest("val_ppl") ?? .nan
         print(String(format: "final ppl       train %.3f, validation %.3f", train, validation))

@@ -3,8 +3,10 @@ import Foundation
 /// Measures single-precision matrix-product speed on this machine, so that training speed can
 /// be reported as a share of what the hardware does.
 public enum MatmulPeak {
-    /// GFLOPS of repeated `[m, k] x [k, n]` products, best of `repeats` timed batches.
-    public static func gflops(m: Int, n: Int, k: Int, repeats: Int = 5) -> Double {
+    /// GFLOPS of repeated `op(a) x op(b)` products (`op(a)` is m×k, `op(b)` k×n), best of
+    /// `repeats` timed batches, with the library's own threading.
+    public static func gflops(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+                              repeats: Int = 5) -> Double {
         let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
         var c = [Float](repeating: 0, count: m * n)
         let flops = 2.0 * Double(m * n * k)
@@ -16,7 +18,7 @@ public enum MatmulPeak {
                 b.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
                         for _ in 0..<iterations {
-                            Kernels.gemm(pa.baseAddress!, transposeA: false, pb.baseAddress!, transposeB: false,
+                            Kernels.gemm(pa.baseAddress!, transposeA: transposeA, pb.baseAddress!, transposeB: transposeB,
                                          into: pc.baseAddress!, m: m, n: n, k: k)
                         }
                     }
