@@ -1,0 +1,59 @@
+extension Kernels {
+    /// `F.value` of each element, split across threads.
+    static func map<F: PointwiseFunction>(_ x: [Float], _: F.Type) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { buffer, initialized in
+            // A copy of the buffer, not the inout parameter: captured inout storage would be
+            // reloaded on every iteration and block vectorisation.
+            let out = buffer
+            x.withUnsafeBufferPointer { input in
+                Parallelism.forEachPart(input.count) { part in
+                    for i in part { out[i] = F.value(input[i]) }
+                }
+            }
+            initialized = x.count
+        }
+    }
+
+    /// The gradient through `F`: `g * F.derivative(x, y)`, split across threads.
+    static func gradient<F: PointwiseFunction>(_ g: [Float], x: [Float], y: [Float], _: F.Type) -> [Float] {
+        [Float](unsafeUninitializedCapacity: g.count) { buffer, initialized in
+            let out = buffer
+            g.withUnsafeBufferPointer { gs in
+                x.withUnsafeBufferPointer { xs in
+                    y.withUnsafeBufferPointer { ys in
+                        Parallelism.forEachPart(gs.count) { part in
+                            for i in part { out[i] = gs[i] * F.derivative(xs[i], ys[i]) }
+                        }
+                    }
+                }
+            }
+            initialized = g.count
+        }
+    }
+
+    /// `F` between each element of `full` and the matching element of `block`, which repeats
+    /// along the leading axes (a bias; equal shapes when the counts match). `blockFirst` says
+    /// which operand comes first. Split across threads by whole repeats of `block`.
+    static func combine<F: BinaryFunction>(_ full: [Float], _ block: [Float], blockFirst: Bool, _: F.Type) -> [Float] {
+        [Float](unsafeUninitializedCapacity: full.count) { buffer, initialized in
+            let out = buffer
+            full.withUnsafeBufferPointer { xs in
+                block.withUnsafeBufferPointer { ys in
+                    let width = ys.count
+                    Parallelism.forEachPart(xs.count / width, minimumPerThread: max(1, 4096 / width)) { rows in
+                        for r in rows {
+                            let base = r * width
+                            // Loop-invariant branch: the optimiser unswitches it.
+                            if blockFirst {
+                                for j in 0..<width { out[base + j] = F.apply(ys[j], xs[base + j]) }
+                            } else {
+                                for j in 0..<width { out[base + j] = F.apply(xs[base + j], ys[j]) }
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = full.count
+        }
+    }
+}
