@@ -50,25 +50,25 @@ public struct ChapterRunner {
             report.cacheHit = true
             return report
         }
-        let results = try execute(chapter, workDirectory: outputDirectory.appendingPathComponent(".cache/build-\(name)"))
+        let results = try execute(chapter, plans: plans,
+                                  workDirectory: outputDirectory.appendingPathComponent(".cache/build-\(name)"))
         if !results.timedOut { try cache.store(results, keys: keys, chapter: chapter) }
         return try write(chapter, results: results, name: name)
     }
 
     /// Compiles and runs the chapter's cells. On a compile error, the cells before the first
     /// failing cell are compiled again alone and run, so the page shows their results.
-    public func execute(_ chapter: Chapter, workDirectory: URL) throws -> RunResult {
+    public func execute(_ chapter: Chapter, plans requested: [CellPlan], workDirectory: URL) throws -> RunResult {
         let compiler = Compiler(toolchain: toolchain)
-        var plans = CellPlan.plans(for: chapter, exercises: exercises)
+        var plans = requested
         log("compiling \(chapter.cells.filter { plans[$0.index].runs }.count) cells")
         var compiled = try compiler.compile(ProgramGenerator.generate(chapter, plans: plans), in: workDirectory)
         var compileSeconds = compiled.seconds
+        let diagnostics = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics)
         var failure: CellDiagnostics?
-        let firstDiagnostics = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics)
         if !compiled.succeeded {
-            let found = firstDiagnostics
-            failure = found
-            guard let first = found.firstFailingCell else {
+            failure = diagnostics
+            guard let first = diagnostics.firstFailingCell else {
                 throw ToolchainError("the chapter program did not compile, and no error names a cell:\n" +
                                      (compiled.diagnostics.map(\.rendered) + [compiled.otherOutput]).joined(separator: "\n"))
             }
@@ -88,20 +88,20 @@ public struct ChapterRunner {
             results.cells = chapter.cells.map { CellResult(index: $0.index, status: .notRun, note: "not run: compile error") }
         }
         results.compileSeconds = compileSeconds
-        if let failure { results = merge(failure, into: results, chapter: chapter) }
+        if let failure { results = merge(failure, into: results, chapter: chapter, plans: requested) }
         // Warnings go at the top of their cell's outputs (merge placed those of later cells).
         let firstFailing = failure?.firstFailingCell?.index ?? chapter.cells.count
         for cell in chapter.cells where cell.index < firstFailing && results.cells[cell.index].status != .skipped {
-            results.cells[cell.index].outputs.insert(contentsOf: firstDiagnostics.outputs(for: cell), at: 0)
+            results.cells[cell.index].outputs.insert(contentsOf: diagnostics.outputs(for: cell), at: 0)
         }
         return results
     }
 
     /// Puts compile diagnostics at their cells; cells after the first error are not run.
-    private func merge(_ failure: CellDiagnostics, into results: RunResult, chapter: Chapter) -> RunResult {
+    private func merge(_ failure: CellDiagnostics, into results: RunResult, chapter: Chapter,
+                       plans original: [CellPlan]) -> RunResult {
         var merged = results
         let first = failure.firstFailingCell!.index
-        let original = CellPlan.plans(for: chapter, exercises: exercises)
         for cell in chapter.cells where cell.index >= first {
             let outputs = failure.outputs(for: cell)
             let hasError = outputs.contains { if case .error = $0 { return true } else { return false } }
