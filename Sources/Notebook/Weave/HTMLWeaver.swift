@@ -94,7 +94,12 @@ public struct HTMLWeaver {
                 return "<div class=\"output check\">✓ \(HTMLEscaping.escape(check.description))</div>\n"
             case let .table(table):
                 let head = table.header.map { "<th>\(HTMLEscaping.escape($0))</th>" }.joined()
-                let rows = table.rows.map { "<tr>" + $0.map { "<td>\(HTMLEscaping.escape($0))</td>" }.joined() + "</tr>" }
+                // Numbers line up on the right, text on the left.
+                let rows = table.rows.map { row in
+                    "<tr>" + row.map { cell in
+                        (Double(cell) != nil ? "<td class=\"number\">" : "<td>") + HTMLEscaping.escape(cell) + "</td>"
+                    }.joined() + "</tr>"
+                }
                 return "<table class=\"output table\"><thead><tr>\(head)</tr></thead><tbody>\(rows.joined())</tbody></table>\n"
             case .figure:
                 guard let figure = figures.popFirst() else { return "" }

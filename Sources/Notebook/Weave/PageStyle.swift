@@ -30,7 +30,8 @@ enum PageStyle {
     .check { color: #166534; font-size: 0.9rem; }
     .note { color: var(--muted); font-size: 0.85rem; font-style: italic; }
     table.output { border-collapse: collapse; margin: 0.5rem 1rem; font-size: 0.9rem; }
-    table.output th, table.output td { border: 1px solid var(--rule); padding: 0.2rem 0.6rem; text-align: right; }
+    table.output th, table.output td { border: 1px solid var(--rule); padding: 0.2rem 0.6rem; text-align: left; }
+    table.output td.number { text-align: right; font-variant-numeric: tabular-nums; }
     figure.output { margin: 0; padding: 0.5rem; text-align: center; }
     figure.output svg { max-width: 100%; height: auto; }
     figcaption { font-size: 0.75rem; color: var(--muted); }
