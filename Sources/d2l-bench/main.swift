@@ -18,6 +18,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip measuring the machine's sgemm speed.") var skipPeak = false
 
     func run() throws {
+        OpenBLASThreads.ensureSingleThreaded()
         Random.seed(seed)
         Parallelism.threads = threads
         let data = try TimeMachine(batchSize: batchSize, numSteps: steps)
@@ -70,5 +71,19 @@ struct Bench: ParsableCommand {
     private func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
         return values.sorted()[values.count / 2]
+    }
+}
+
+/// OpenBLAS starts a pool of threads when it is loaded, and they spin for a while after each
+/// call, taking the second core from our own worker. Only the environment, read at load time,
+/// prevents that: set it and start this program again (d2l-run does the same for chapter
+/// programs by setting it in their environment).
+enum OpenBLASThreads {
+    static func ensureSingleThreaded() {
+        guard ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil else { return }
+        setenv("OPENBLAS_NUM_THREADS", "1", 1)
+        let arguments = CommandLine.arguments.map { strdup($0) } + [nil]
+        execv("/proc/self/exe", arguments)
+        // execv returns only on failure: carry on with OpenBLAS's threads.
     }
 }
