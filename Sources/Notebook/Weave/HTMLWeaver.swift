@@ -80,16 +80,15 @@ public struct HTMLWeaver {
     private func outputHTML(_ output: CellOutput, figures: inout ArraySlice<FigureRenderer.Rendered>) -> String {
         switch output {
         case let .standardOutput(text):
-            return "<pre class=\"output stdout\">\(HTMLEscaping.escape(text))</pre>\n"
+            return preformatted(text, kind: "stdout")
         case let .standardError(text):
-            return "<pre class=\"output stderr\">\(HTMLEscaping.escape(text))</pre>\n"
+            return preformatted(text, kind: "stderr")
         case let .error(error):
-            let details = error.details.isEmpty ? "" : "\n" + HTMLEscaping.escape(error.details)
-            return "<pre class=\"output error\">\(HTMLEscaping.escape(error.headline))\(details)</pre>\n"
+            return preformatted(error.headline + (error.details.isEmpty ? "" : "\n" + error.details), kind: "error")
         case let .display(item):
             switch item {
             case let .text(text):
-                return "<pre class=\"output stdout\">\(HTMLEscaping.escape(text))</pre>\n"
+                return preformatted(text, kind: "stdout")
             case let .check(check):
                 return "<div class=\"output check\">✓ \(HTMLEscaping.escape(check.description))</div>\n"
             case let .table(table):
@@ -107,6 +106,11 @@ public struct HTMLWeaver {
                     + "<figcaption>\(figure.name).svg, with its data and gnuplot script beside the page</figcaption></figure>\n"
             }
         }
+    }
+
+    /// Text shown as it was printed, escaped.
+    private func preformatted(_ text: String, kind: String) -> String {
+        "<pre class=\"output \(kind)\">\(HTMLEscaping.escape(text))</pre>\n"
     }
 
     private func statusLabel(_ status: CellResult.Status) -> String {
