@@ -51,19 +51,16 @@ public struct FigureRenderer {
         let plots = figure.series.enumerated().map { index, series in
             "\(index == 0 ? quoted(name + ".dat") : "\"\"") index \(index) with lines lw 2 title \(quoted(series.name))"
         }
-        return """
-        # Draws \(name).svg from \(name).dat; run from this folder: gnuplot \(name).gp
-        set terminal svg size 640,400 dynamic enhanced font "sans,12" background rgb "white"
-        set output \(quoted(name + ".svg"))
-        \(figure.title.isEmpty ? "" : "set title \(quoted(figure.title))")
-        set xlabel \(quoted(figure.xLabel))
-        set ylabel \(quoted(figure.yLabel))
-        \(figure.logY ? "set logscale y" : "")
-        set grid
-        set key top right
-        plot \(plots.joined(separator: ", \\\n     "))
-
-        """
+        var lines = [
+            "# Draws \(name).svg from \(name).dat; run from this folder: gnuplot \(name).gp",
+            "set terminal svg size 640,400 dynamic enhanced font \"sans,12\" background rgb \"white\"",
+            "set output \(quoted(name + ".svg"))",
+        ]
+        if !figure.title.isEmpty { lines.append("set title \(quoted(figure.title))") }
+        lines += ["set xlabel \(quoted(figure.xLabel))", "set ylabel \(quoted(figure.yLabel))"]
+        if figure.logY { lines.append("set logscale y") }
+        lines += ["set grid", "set key top right", "plot " + plots.joined(separator: ", \\\n     ")]
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The SVG without its XML declaration, every id (and reference to one) prefixed.
