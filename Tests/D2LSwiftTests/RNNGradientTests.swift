@@ -44,3 +44,29 @@ final class RNNGradientTests: XCTestCase {
         XCTAssertTrue(model.parameters().contains { $0 === model.rnn.W_hh })
     }
 }
+
+/// The two-thread paths (split products, pointwise loops, loss rows, lookups, bias sums) give
+/// the gradients of the one-thread paths, on shapes large enough to be split.
+final class ParallelismTests: XCTestCase {
+    private func gradients(threads: Int) -> [[Float]] {
+        let saved = Parallelism.threads
+        Parallelism.threads = threads
+        defer { Parallelism.threads = saved }
+        Random.seed(11)
+        let model = RNNLMScratch(rnn: RNNScratch(numInputs: 28, numHiddens: 32, sigma: 0.3), vocabSize: 28, lr: 1)
+        let inputs = Tensor(shape: [512, 8], scalars: (0..<4096).map { Float(($0 * 7) % 28) })
+        let targets = Tensor(shape: [512, 8], scalars: (0..<4096).map { Float(($0 * 5 + 3) % 28) })
+        model.loss(model(inputs), targets).backward()
+        return model.parameters().map { $0.grad!.scalars }
+    }
+
+    func testTwoThreadsGiveTheOneThreadGradients() {
+        let one = gradients(threads: 1), two = gradients(threads: 2)
+        XCTAssertEqual(one.count, two.count)
+        for (a, b) in zip(one, two) {
+            XCTAssertEqual(a.count, b.count)
+            let worst = zip(a, b).map { abs($0 - $1) / max(1e-3, abs($0)) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-4)
+        }
+    }
+}

@@ -69,17 +69,22 @@ extension Tensor {
         if target == shape { return self }
         let out = Tensor.zeros(target)
         if Broadcasting.isTrailingBlock(target, of: shape) {
-            let block = out.count
+            // Each thread sums its half of the repeats into its own row; the two rows are then
+            // added in a fixed order, so the result does not depend on timing.
+            let block = out.count, repeats = count / max(block, 1)
+            var partials = [Float](repeating: 0, count: 2 * block)
             scalars.withUnsafeBufferPointer { g in
-                out.scalars.withUnsafeMutableBufferPointer { o in
-                    let source = g.baseAddress!, sum = o.baseAddress!
-                    var i = 0
-                    while i < g.count {
-                        for j in 0..<block { sum[j] += source[i + j] }
-                        i += block
+                partials.withUnsafeMutableBufferPointer { p in
+                    let source = g.baseAddress!, sums = p.baseAddress!
+                    Parallelism.forEachPart(repeats, minimumPerThread: max(1, 4096 / max(block, 1))) { rows in
+                        let sum = sums + (rows.lowerBound == 0 ? 0 : block)
+                        for r in rows {
+                            for j in 0..<block { sum[j] += source[r * block + j] }
+                        }
                     }
                 }
             }
+            for j in 0..<block { out.scalars[j] = partials[j] + partials[block + j] }
         } else {
             let indices = Broadcasting.sourceIndices(from: target, to: shape)
             for (i, value) in scalars.enumerated() { out.scalars[indices[i]] += value }

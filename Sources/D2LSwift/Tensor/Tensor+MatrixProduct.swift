@@ -47,8 +47,11 @@ extension Tensor {
         var values = Tensor.uninitialized(m * n)
         table.scalars.withUnsafeBufferPointer { w in
             values.withUnsafeMutableBufferPointer { out in
-                for (r, index) in indices.enumerated() {
-                    (out.baseAddress! + r * n).update(from: w.baseAddress! + Int(index) * n, count: n)
+                let destination = out.baseAddress!, source = w.baseAddress!
+                indices.withUnsafeBufferPointer { rows in
+                    Parallelism.forEachPart(m, minimumPerThread: max(1, 4096 / max(n, 1))) { part in
+                        for r in part { (destination + r * n).update(from: source + Int(rows[r]) * n, count: n) }
+                    }
                 }
             }
         }
@@ -57,9 +60,15 @@ extension Tensor {
             g.scalars.withUnsafeBufferPointer { gs in
                 grad.withUnsafeMutableBufferPointer { out in
                     let sum = out.baseAddress!, source = gs.baseAddress!
-                    for (r, index) in indices.enumerated() {
-                        let dst = Int(index) * n, src = r * n
-                        for j in 0..<n { sum[dst + j] += source[src + j] }
+                    indices.withUnsafeBufferPointer { rows in
+                        // Rows may repeat an index, so threads split the columns, not the rows:
+                        // each sum is still accumulated in row order.
+                        Parallelism.forEachPart(n, minimumPerThread: n >= 16 && m >= 256 ? 8 : n) { columns in
+                            for r in 0..<m {
+                                let dst = Int(rows[r]) * n, src = r * n
+                                for j in columns { sum[dst + j] += source[src + j] }
+                            }
+                        }
                     }
                 }
             }

@@ -96,10 +96,12 @@ extension Tensor {
         var values = Tensor.uninitialized(outer * n * inner)
         values.withUnsafeMutableBufferPointer { out in
             let destination = out.baseAddress!
-            for (k, t) in tensors.enumerated() {
-                t.scalars.withUnsafeBufferPointer { s in
-                    for o in 0..<outer {
-                        (destination + (o * n + k) * inner).update(from: s.baseAddress! + o * inner, count: inner)
+            Parallelism.forEachPart(n, minimumPerThread: max(1, 4096 / max(outer * inner, 1))) { part in
+                for k in part {
+                    tensors[k].scalars.withUnsafeBufferPointer { s in
+                        for o in 0..<outer {
+                            (destination + (o * n + k) * inner).update(from: s.baseAddress! + o * inner, count: inner)
+                        }
                     }
                 }
             }
