@@ -36,6 +36,16 @@ final class ChapterTests: XCTestCase {
         XCTAssertTrue(html.contains("status-failedAsExpected"))
         let prediction = try XCTUnwrap(html.range(of: "id=\"predict-demo\"")).upperBound
         XCTAssertTrue(html[prediction...].contains("it has"))
+        // The reference's band over seeds is train 6.12-6.30, validation 7.18-7.55; a broken
+        // model sticks near 17. Allow a margin around the band.
+        let summary = try XCTUnwrap(html.range(of: "perplexity after 100 epochs: train "))
+        let numbers = html[summary.upperBound...].prefix(40).split(whereSeparator: { !"0123456789.".contains($0) })
+            .compactMap { Double($0) }
+        XCTAssertEqual(numbers.count >= 2, true, "no perplexities in the page")
+        if numbers.count >= 2 {
+            XCTAssertTrue((5.5...7.0).contains(numbers[0]), "train perplexity \(numbers[0]) outside the band")
+            XCTAssertTrue((6.5...8.2).contains(numbers[1]), "validation perplexity \(numbers[1]) outside the band")
+        }
     }
 
     /// The page text with code, scripts and KaTeX's own annotations removed.
