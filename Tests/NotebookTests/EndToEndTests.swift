@@ -78,6 +78,24 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("good.html").path))
     }
 
+    func testExercisesRunOnlyWhenAskedAndOneFailureStopsNoOther() throws {
+        let plain = try run("exercises.md")
+        XCTAssertEqual(plain.status, 0)
+        XCTAssertTrue(section("ex-crash", in: plain.html).contains("run it with --exercise ex-crash"))
+        XCTAssertTrue(section("after", in: plain.html).contains("after the exercises"))
+
+        let all = try run("exercises.md", ["--exercises"])
+        XCTAssertEqual(all.status, 1, "a failed exercise is a failed cell")
+        XCTAssertTrue(section("ex-crash", in: all.html).contains("exercises.md:9: Fatal error: Index out of range"))
+        XCTAssertTrue(section("ex-fine", in: all.html).contains("fine uses 42"))
+        XCTAssertTrue(section("after", in: all.html).contains("after the exercises"))
+
+        let one = try run("exercises.md", ["--exercise", "ex-fine"])
+        XCTAssertEqual(one.status, 0)
+        XCTAssertTrue(section("ex-fine", in: one.html).contains("fine uses 42"))
+        XCTAssertTrue(section("ex-crash", in: one.html).contains("run it with --exercise ex-crash"))
+    }
+
     func testEndlessCellIsStoppedByTheCellTimeLimit() throws {
         let start = Date()
         let (status, html, _) = try run("endless.md", ["--cell-timeout", "2"])
