@@ -1,3 +1,5 @@
+import Foundation
+
 /// An n-dimensional array of `Float`, stored contiguously in row-major order, that records how
 /// it was computed so that ``backward()`` can differentiate through it.
 ///

@@ -32,7 +32,7 @@ public final class Trainer {
         _ = AllocatorTuning.applied
         let optimizer = model.configureOptimizer()
         let start = Date()
-        for epoch in 1...max(maxEpochs, 1) where maxEpochs > 0 {
+        for epoch in stride(from: 1, through: maxEpochs, by: 1) {
             let epochStart = Date()
             var tokens = 0
             for batch in data.trainBatches() {
