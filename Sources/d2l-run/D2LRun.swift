@@ -14,6 +14,21 @@ struct D2LRun: ParsableCommand {
         """,
         subcommands: [Run.self, SaveLibrary.self],
         defaultSubcommand: Run.self)
+
+    /// As ArgumentParser's, except that a usage mistake exits with 2 (its default is 64), the
+    /// status documented for every problem with how the command was called.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 extension D2LRun {

@@ -76,6 +76,11 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.standardError.contains("nope.md: error: no such file"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("good.html").path))
+        let misuse = try runD2L(["chapter.md", "--no-such-flag"])
+        XCTAssertEqual(misuse.status, 2)
+        XCTAssertTrue(misuse.standardError.contains("Unknown option '--no-such-flag'"), misuse.standardError)
+        XCTAssertEqual(try runD2L([]).status, 2, "missing chapter argument")
+        XCTAssertEqual(try runD2L(["--help"]).status, 0)
     }
 
     func testExercisesRunOnlyWhenAskedAndOneFailureStopsNoOther() throws {
