@@ -19,6 +19,17 @@ final class ChapterParserTests: XCTestCase {
         XCTAssertFalse(html.contains("(**"))
     }
 
+    func testCodeInsideALongerFenceIsLeftAloneByEveryPass() {
+        // A four-backtick fence is not closed by the three-backtick line inside it.
+        let text = "````\n```swift\n:label:`inside` $x_1$\n```\n````\n:label:`outside`\n"
+        XCTAssertEqual(MathProtection(text).spans, [])
+        let rewritten = D2LMarkdownExtensions.rewrite(text)
+        XCTAssertTrue(rewritten.contains(":label:`inside`"))
+        XCTAssertFalse(rewritten.contains(":label:`outside`"))
+        XCTAssertNil(CodeFence(opening: "    ```"), "four spaces make an indented code block")
+        XCTAssertEqual(CodeFence(opening: "~~~~ text")?.length, 4)
+    }
+
     func testErrorsNameFileAndLine() {
         func error(_ text: String) -> ChapterError? {
             do { _ = try ChapterParser.parse(text, path: "bad.md"); return nil } catch { return error as? ChapterError }

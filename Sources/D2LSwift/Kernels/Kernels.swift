@@ -24,36 +24,29 @@ enum Kernels {
             return
         }
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
-        func call(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int) {
+        // One cblas call on a block of the result: `m` rows and `n` columns at `c`, the whole
+        // result's row stride.
+        func call(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                  rows: Int, columns: Int) {
             cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+                        Int32(rows), Int32(columns), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
         }
         let worthSplitting = Parallelism.threads >= 2 && m * n * k >= 1 << 17
         if worthSplitting && m >= 64 {
-            let top = m / 2
             // Rows of op(a) start at row r of a, or column r of a when it is transposed.
+            let top = m / 2
             let lower = transposeA ? a + top : a + top * lda
-            Parallelism.pair({ call(a, b, c, m: top, n: n) },
-                             { cblasRows(lower, b, c + top * n, m: m - top, n: n, k: k, lda: lda, ldb: ldb, ldc: n,
-                                         transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta) })
+            Parallelism.pair({ call(a, b, c, rows: top, columns: n) },
+                             { call(lower, b, c + top * n, rows: m - top, columns: n) })
         } else if worthSplitting && n >= 16 {
+            // Columns of op(b) start at column j of b, or row j when it is transposed.
             let left = n / 2
             let right = transposeB ? b + left * ldb : b + left
-            Parallelism.pair({ cblasRows(a, b, c, m: m, n: left, k: k, lda: lda, ldb: ldb, ldc: n,
-                                         transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta) },
-                             { cblasRows(a, right, c + left, m: m, n: n - left, k: k, lda: lda, ldb: ldb, ldc: n,
-                                         transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta) })
+            Parallelism.pair({ call(a, b, c, rows: m, columns: left) },
+                             { call(a, right, c + left, rows: m, columns: n - left) })
         } else {
-            call(a, b, c, m: m, n: n)
+            call(a, b, c, rows: m, columns: n)
         }
-    }
-
-    /// One `cblas_sgemm` call with explicit leading dimensions.
-    private static func cblasRows(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                                  m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int,
-                                  transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float) {
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// `target[i] += source[i]`.

@@ -52,11 +52,4 @@ extension Tensor {
         newShape.remove(at: axis)
         return Tensor(shape: newShape, scalars: values)
     }
-
-    /// The square root of the sum of squares of all elements.
-    public var norm: Float {
-        var total: Float = 0
-        scalars.withUnsafeBufferPointer { s in for i in 0..<s.count { total += s[i] * s[i] } }
-        return total.squareRoot()
-    }
 }

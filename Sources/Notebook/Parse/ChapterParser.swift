@@ -50,7 +50,8 @@ public enum ChapterParser {
             let startLine = Int(cmark_node_get_start_line(current))
             guard cmark_node_get_type(current) == CMARK_NODE_CODE_BLOCK,
                   let fence = cmark_node_get_fence_info(current).map({ String(cString: $0) }),
-                  isFenceLine(markdown, line: startLine) else {
+                  // An indented code block also has an (empty) info string: only fences count.
+                  let opening = CodeFence(opening: markdownLines[startLine - 1]) else {
                 if proseLine == nil { proseLine = startLine }
                 proseHTML += render(current, options: options)
                 continue
@@ -58,7 +59,7 @@ public enum ChapterParser {
             flushProse(before: startLine)
             let code = math.restore(in: literal(of: current))
             let endLine = Int(cmark_node_get_end_line(current))
-            if !isClosingFence(markdown, line: endLine, opening: startLine) {
+            if endLine <= startLine || endLine > lineCount || !opening.isClosed(by: markdownLines[endLine - 1]) {
                 throw ChapterError(path: path, line: startLine, message: "code fence opened here is never closed")
             }
             let kind: FenceKind
@@ -99,26 +100,6 @@ public enum ChapterParser {
         var code = String(cString: text)
         if code.hasSuffix("\n") { code.removeLast() }
         return code
-    }
-
-    /// Whether line `line` opens a fence (an indented code block reports an empty info too).
-    private static func isFenceLine(_ markdown: String, line: Int) -> Bool {
-        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
-        guard line - 1 < lines.count else { return false }
-        let text = lines[line - 1]
-        let trimmed = text.drop { $0 == " " }
-        return text.count - trimmed.count < 4 && (trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~"))
-    }
-
-    /// Whether line `line` (1-based) of the text closes the fence opened on `opening`.
-    private static func isClosingFence(_ markdown: String, line: Int, opening: Int) -> Bool {
-        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
-        guard line > opening, line - 1 < lines.count else { return false }
-        let open = lines[opening - 1].drop { $0 == " " }
-        let close = lines[line - 1].trimmingCharacters(in: .whitespaces)
-        guard let mark = open.first else { return false }
-        let length = open.prefix { $0 == mark }.count
-        return close.count >= length && close.allSatisfy { $0 == mark }
     }
 
     private static func firstInvalidUTF8Line(_ data: Data) -> Int {

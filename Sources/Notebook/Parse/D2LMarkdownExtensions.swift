@@ -13,15 +13,14 @@ public enum D2LMarkdownExtensions {
     public static func rewrite(_ markdown: String) -> String {
         let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let labels = Set(lines.flatMap { directiveArguments("label", in: $0) })
-        var fence: Character?
+        var fence: CodeFence?
         return lines.map { line -> String in
-            let trimmed = line.drop { $0 == " " }
             if let open = fence {
-                if trimmed.hasPrefix(String(repeating: open, count: 3)) { fence = nil }
+                if open.isClosed(by: line[...]) { fence = nil }
                 return line
             }
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
-                fence = trimmed.first
+            if let opened = CodeFence(opening: line[...]) {
+                fence = opened
                 return line
             }
             return rewriteLine(line, labels: labels)

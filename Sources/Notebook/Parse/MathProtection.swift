@@ -18,19 +18,18 @@ public struct MathProtection: Equatable, Sendable {
     public init(_ markdown: String) {
         var output = ""
         var spans: [String] = []
-        var fence: String?
+        var fence: CodeFence?
         var pendingDisplay: (text: String, lines: Int)?
         for rawLine in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(rawLine)
-            let trimmed = line.drop { $0 == " " }
             if pendingDisplay == nil {
                 if let open = fence {
-                    if trimmed.hasPrefix(open) && trimmed.trimmingCharacters(in: .whitespaces).allSatisfy({ $0 == open.first }) { fence = nil }
+                    if open.isClosed(by: rawLine) { fence = nil }
                     output += line + "\n"
                     continue
                 }
-                if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
-                    fence = String(trimmed.prefix { $0 == trimmed.first })
+                if let opened = CodeFence(opening: rawLine) {
+                    fence = opened
                     output += line + "\n"
                     continue
                 }
