@@ -13,6 +13,8 @@ void cblas_sgemm(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE transA, enum CBLAS
 
 // OpenBLAS extension: the chapter shapes are too small for threaded BLAS (PLATFORM.md).
 void openblas_set_num_threads(int num_threads);
+// The kernels OpenBLAS picked for this CPU ("SkylakeX", "Haswell", "Prescott"...).
+char *openblas_get_corename(void);
 
 // mallopt, to keep tensor-sized buffers out of mmap (AllocatorTuning.swift); Swift's Glibc
 // module does not export <malloc.h>.

@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip measuring the machine's sgemm speed.") var skipPeak = false
 
     func run() throws {
-        OpenBLASThreads.ensureSingleThreaded()
+        OpenBLASSettings.ensureApplied()
         Random.seed(seed)
         Parallelism.threads = threads
         let data = try TimeMachine(batchSize: batchSize, numSteps: steps)
@@ -48,6 +48,7 @@ struct Bench: ParsableCommand {
             let large = MatmulPeak.gflops(m: 1024, n: 1024, k: 1024, repeats: 3)
             print(String(format: "sgemm peak      %.1f GFLOPS at %dx%dx%d, %.1f GFLOPS at 1024^3 (%d thread(s), measured now)",
                          chapterShape, batchSize, hiddens, hiddens, large, threads))
+            print("BLAS kernels    OpenBLAS \(MatmulPeak.blasCoreName)")
             print(String(format: "share of peak   %.0f%% of the 1024^3 figure", achieved / large * 100))
             // The products one training step makes, forward and backward.
             let (b, h, v) = (batchSize, hiddens, data.vocab.count)
@@ -74,16 +75,17 @@ struct Bench: ParsableCommand {
     }
 }
 
-/// OpenBLAS starts a pool of threads when it is loaded, and they spin for a while after each
-/// call, taking the second core from our own worker. Only the environment, read at load time,
-/// prevents that: set it and start this program again (d2l-run does the same for chapter
-/// programs by setting it in their environment).
-enum OpenBLASThreads {
-    static func ensureSingleThreaded() {
-        guard ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil else { return }
-        setenv("OPENBLAS_NUM_THREADS", "1", 1)
+/// OpenBLAS reads its settings (one thread, a core type matching this CPU) when it is loaded:
+/// only the environment this program starts with sets them, so when they are missing it sets
+/// them and starts itself again (d2l-run does the same for chapter programs).
+enum OpenBLASSettings {
+    static func ensureApplied() {
+        let current = ProcessInfo.processInfo.environment
+        let wanted = BLASEnvironment.adding(to: current)
+        guard wanted != current else { return }
+        for (name, value) in wanted where current[name] != value { setenv(name, value, 1) }
         let arguments = CommandLine.arguments.map { strdup($0) } + [nil]
         execv("/proc/self/exe", arguments)
-        // execv returns only on failure: carry on with OpenBLAS's threads.
+        // execv returns only on failure: carry on with OpenBLAS's defaults.
     }
 }

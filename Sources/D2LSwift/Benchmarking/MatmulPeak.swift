@@ -1,8 +1,12 @@
 import Foundation
+internal import CBLAS
 
 /// Measures single-precision matrix-product speed on this machine, so that training speed can
 /// be reported as a share of what the hardware does.
 public enum MatmulPeak {
+    /// The kernels OpenBLAS chose (or was told to use with `OPENBLAS_CORETYPE`) for this CPU.
+    public static var blasCoreName: String { String(cString: openblas_get_corename()) }
+
     /// GFLOPS of repeated `op(a) x op(b)` products (`op(a)` is m×k, `op(b)` k×n), best of
     /// `repeats` timed batches, with the library's own threading.
     public static func gflops(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,

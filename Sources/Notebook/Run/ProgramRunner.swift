@@ -39,13 +39,11 @@ public struct ProgramRunner {
 
     /// Runs `executable`, the program generated from `chapter` with `plans`.
     public func run(_ executable: String, chapter: Chapter, plans: [CellPlan]) throws -> RunResult {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = BLASEnvironment.adding(to: ProcessInfo.processInfo.environment)
         environment["D2L_NOTEBOOK"] = "1"
         environment["D2L_SEED"] = String(settings.seed)
         environment["D2L_DATA_DIR"] = dataDirectory
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,format=json,threads=crashed"
-        // Small matrices: OpenBLAS threads only slow them down (PLATFORM.md).
-        environment["OPENBLAS_NUM_THREADS"] = environment["OPENBLAS_NUM_THREADS"] ?? "1"
 
         let watchdog = CellWatchdog(cellLimit: settings.cellTimeLimit)
         let onCellStart = self.onCellStart
