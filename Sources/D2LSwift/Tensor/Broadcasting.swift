@@ -78,9 +78,7 @@ extension Tensor {
                     let source = g.baseAddress!, sums = p.baseAddress!
                     Parallelism.forEachPart(repeats, minimumPerThread: max(1, 4096 / max(block, 1))) { rows in
                         let sum = sums + (rows.lowerBound == 0 ? 0 : block)
-                        for r in rows {
-                            for j in 0..<block { sum[j] += source[r * block + j] }
-                        }
+                        for r in rows { RowReductions.add(source + r * block, into: sum, count: block) }
                     }
                 }
             }

@@ -34,10 +34,21 @@ extension Tensor {
         return Tensor(shape: [], scalars: [loss], inputs: [self]) { [shape] g in
             // d loss / d z = (softmax(z) - onehot(target)) / rows.
             let scale = g.item / Float(rows)
-            var grad = probabilities
-            grad.withUnsafeMutableBufferPointer { out in
-                for r in 0..<rows { out[r * classes + Int(targetIndices[r])] -= 1 }
-                for i in 0..<out.count { out[i] *= scale }
+            // One pass over the probabilities, split by rows across threads.
+            var grad = Tensor.uninitialized(rows * classes)
+            probabilities.withUnsafeBufferPointer { p in
+                grad.withUnsafeMutableBufferPointer { buffer in
+                    let out = buffer
+                    targetIndices.withUnsafeBufferPointer { targets in
+                        Parallelism.forEachPart(rows, minimumPerThread: max(1, 4096 / max(classes, 1))) { part in
+                            for i in (part.lowerBound * classes)..<(part.upperBound * classes) { out[i] = p[i] * scale }
+                            for r in part {
+                                let i = r * classes + Int(targets[r])
+                                out[i] = (p[i] - 1) * scale
+                            }
+                        }
+                    }
+                }
             }
             return [Tensor(shape: shape, scalars: grad)]
         }

@@ -50,7 +50,7 @@ extension Tensor {
                 let destination = out.baseAddress!, source = w.baseAddress!
                 indices.withUnsafeBufferPointer { rows in
                     Parallelism.forEachPart(m, minimumPerThread: max(1, 4096 / max(n, 1))) { part in
-                        for r in part { (destination + r * n).update(from: source + Int(rows[r]) * n, count: n) }
+                        for r in part { RowCopy.copy(source + Int(rows[r]) * n, to: destination + r * n, count: n) }
                     }
                 }
             }
@@ -65,8 +65,8 @@ extension Tensor {
                         // each sum is still accumulated in row order.
                         Parallelism.forEachPart(n, minimumPerThread: n >= 16 && m >= 256 ? 8 : n) { columns in
                             for r in 0..<m {
-                                let dst = Int(rows[r]) * n, src = r * n
-                                for j in columns { sum[dst + j] += source[src + j] }
+                                let dst = Int(rows[r]) * n + columns.lowerBound, src = r * n + columns.lowerBound
+                                RowReductions.add(source + src, into: sum + dst, count: columns.count)
                             }
                         }
                     }

@@ -100,7 +100,7 @@ extension Tensor {
                 for k in part {
                     tensors[k].scalars.withUnsafeBufferPointer { s in
                         for o in 0..<outer {
-                            (destination + (o * n + k) * inner).update(from: s.baseAddress! + o * inner, count: inner)
+                            RowCopy.copy(s.baseAddress! + o * inner, to: destination + (o * n + k) * inner, count: inner)
                         }
                     }
                 }
@@ -114,7 +114,7 @@ extension Tensor {
                 g.scalars.withUnsafeBufferPointer { gs in
                     piece.withUnsafeMutableBufferPointer { out in
                         for o in 0..<outer {
-                            (out.baseAddress! + o * inner).update(from: gs.baseAddress! + (o * n + k) * inner, count: inner)
+                            RowCopy.copy(gs.baseAddress! + (o * n + k) * inner, to: out.baseAddress! + o * inner, count: inner)
                         }
                     }
                 }
