@@ -25,7 +25,12 @@ extension Tensor {
                 guard input.requiresGrad, let inputGradient else { continue }
                 let key = ObjectIdentifier(input)
                 if let existing = pending[key] {
-                    existing.addInPlace(inputGradient)
+                    // Added when the input's own backward reads it, in the same loop.
+                    if let sum = Tensor.deferredSum(existing, inputGradient) {
+                        pending[key] = Tensor(shape: existing.shape, deferred: .sum(sum))
+                    } else {
+                        existing.addInPlace(inputGradient)
+                    }
                 } else {
                     // The gradient may be shared with another input (e.g. `x + x`): own it.
                     pending[key] = isUniquelyReferenced(inputGradient, among: inputGradients)

@@ -1,4 +1,46 @@
 extension Kernels {
+    /// `F.value` of each element of `x`; a deferred sum is added up inside the same loop.
+    static func map<F: PointwiseFunction>(_ x: Tensor, _: F.Type) -> [Float] {
+        guard case let .sum(sum)? = x.deferred else { return map(x.scalars, F.self) }
+        return evaluate(sum) { values, range in
+            for i in range { values[i] = F.value(values[i]) }
+        }
+    }
+
+    /// The gradient through `F`, `g * F.derivative(x, y)`; a deferred `g` (gradients from
+    /// several uses, not yet added) is added up inside the same loop.
+    static func gradient<F: PointwiseFunction>(_ g: Tensor, x: [Float], y: [Float], _: F.Type) -> [Float] {
+        guard case let .sum(sum)? = g.deferred else { return gradient(g.scalars, x: x, y: y, F.self) }
+        return x.withUnsafeBufferPointer { xs in
+            y.withUnsafeBufferPointer { ys in
+                evaluate(sum) { values, range in
+                    for i in range { values[i] *= F.derivative(xs[i], ys[i]) }
+                }
+            }
+        }
+    }
+
+    /// The values of `sum`, each block of rows transformed by `finish` (given the elements'
+    /// range) while it is still in cache. Split across threads by rows.
+    private static func evaluate(_ sum: DeferredSum,
+                                 finish: (UnsafeMutablePointer<Float>, Range<Int>) -> Void) -> [Float] {
+        let width = sum.width, count = sum.rows * width
+        let blockRows = max(1, 1024 / max(width, 1))
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let out = buffer.baseAddress!
+            sum.withReader { reader in
+                Parallelism.forEachPart(sum.rows, minimumPerThread: max(1, 4096 / max(width, 1))) { part in
+                    for start in stride(from: part.lowerBound, to: part.upperBound, by: blockRows) {
+                        let end = min(start + blockRows, part.upperBound)
+                        for r in start..<end { reader.write(r, into: out + r * width) }
+                        finish(out, (start * width)..<(end * width))
+                    }
+                }
+            }
+            initialized = count
+        }
+    }
+
     /// `F.value` of each element, split across threads.
     static func map<F: PointwiseFunction>(_ x: [Float], _: F.Type) -> [Float] {
         [Float](unsafeUninitializedCapacity: x.count) { buffer, initialized in

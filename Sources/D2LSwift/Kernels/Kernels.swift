@@ -8,7 +8,7 @@ enum Kernels {
     static let singleThreadedBLAS: Void = { openblas_set_num_threads(1) }()
 
     /// `c = alpha * op(a) * op(b) + beta * c` for row-major matrices, where `op(a)` is m×k and
-    /// `op(b)` is k×n.
+    /// `op(b)` is k×n; `lda` and `ldb` are the row strides of `a` and `b` as stored.
     ///
     /// With two threads, large products are split in two independent halves: by rows of the
     /// result when it is tall, else by columns. Each element is computed as it would be on one
@@ -16,14 +16,16 @@ enum Kernels {
     static func gemm(_ a: UnsafePointer<Float>, transposeA: Bool,
                      _ b: UnsafePointer<Float>, transposeB: Bool,
                      into c: UnsafeMutablePointer<Float>,
-                     m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
+                     m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
+                     lda: Int? = nil, ldb: Int? = nil) {
         _ = singleThreadedBLAS
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             if beta == 0 { c.update(repeating: 0, count: m * n) }
             return
         }
-        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        // Row strides: the matrices' widths unless they are rows of bigger ones.
+        let lda = lda ?? (transposeA ? m : k), ldb = ldb ?? (transposeB ? k : n)
         // One cblas call on a block of the result: `m` rows and `n` columns at `c`, the whole
         // result's row stride.
         func call(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,

@@ -56,8 +56,15 @@ final class WorkerPool: @unchecked Sendable {
         pthread_atfork(nil, nil, { WorkerPool.shared = WorkerPool() })
     }()
 
+    /// Whether a job is running: work started from inside one (a deferred value computed
+    /// while a loop reads it) runs inline, as the worker is taken.
+    private var busy = false
+
     /// Runs `body` over two halves of `0..<count`: the second on the worker, the first here.
     func run(count: Int, _ body: @escaping (Range<Int>) -> Void) {
+        if busy { return body(0..<count) }
+        busy = true
+        defer { busy = false }
         if !started { start() }
         let middle = count / 2
         job = body

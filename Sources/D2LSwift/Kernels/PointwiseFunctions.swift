@@ -9,9 +9,17 @@ protocol PointwiseFunction {
     static func value(_ x: Float) -> Float
     /// dy/dx, given x and y = value(x).
     static func derivative(_ x: Float, _ y: Float) -> Float
+    /// Whether ``derivative(_:_:)`` reads x; when it does not, a deferred input is never
+    /// computed just for the gradient.
+    static var derivativeReadsInput: Bool { get }
+}
+
+extension PointwiseFunction {
+    static var derivativeReadsInput: Bool { true }
 }
 
 enum TanhFunction: PointwiseFunction {
+    static var derivativeReadsInput: Bool { false }
     @inline(__always) static func value(_ x: Float) -> Float { FastMath.tanh(x) }
     @inline(__always) static func derivative(_ x: Float, _ y: Float) -> Float { 1 - y * y }
 }
@@ -22,11 +30,13 @@ enum ReLUFunction: PointwiseFunction {
 }
 
 enum SigmoidFunction: PointwiseFunction {
+    static var derivativeReadsInput: Bool { false }
     @inline(__always) static func value(_ x: Float) -> Float { 1 / (1 + FastMath.exp(-x)) }
     @inline(__always) static func derivative(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
 }
 
 enum ExpFunction: PointwiseFunction {
+    static var derivativeReadsInput: Bool { false }
     @inline(__always) static func value(_ x: Float) -> Float { FastMath.exp(x) }
     @inline(__always) static func derivative(_ x: Float, _ y: Float) -> Float { y }
 }

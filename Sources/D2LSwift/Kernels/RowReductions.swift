@@ -13,7 +13,7 @@ enum RowReductions {
             lanes.replace(with: values, where: values .> lanes)
             c += 8
         }
-        var result = lanes.max()
+        var result = max(lanes)
         while c < count { result = Swift.max(result, row[c]); c += 1 }
         return result
     }
@@ -44,5 +44,31 @@ enum RowReductions {
             c += 8
         }
         while c < count { accumulator[c] += row[c]; c += 1 }
+    }
+
+    /// `destination[j] = a[j] + b[j]` for `j` in `0..<count`.
+    @inline(__always)
+    static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
+                    count: Int) {
+        var c = 0
+        while c + 8 <= count {
+            let sum = UnsafeRawPointer(a + c).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(b + c).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(destination + c).storeBytes(of: sum, as: SIMD8<Float>.self)
+            c += 8
+        }
+        while c < count { destination[c] = a[c] + b[c]; c += 1 }
+    }
+
+    /// The larger lane of each pair, as a compare and select (`pointwiseMax` is not inlined).
+    @inline(__always)
+    static func max(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
+
+    /// The largest lane, by halves.
+    @inline(__always)
+    static func max(_ lanes: SIMD8<Float>) -> Float {
+        let four = lanes.lowHalf.replacing(with: lanes.highHalf, where: lanes.highHalf .> lanes.lowHalf)
+        let two = four.lowHalf.replacing(with: four.highHalf, where: four.highHalf .> four.lowHalf)
+        return Swift.max(two[0], two[1])
     }
 }

@@ -68,17 +68,19 @@ extension Tensor {
     public func sum(toShape target: [Int]) -> Tensor {
         if target == shape { return self }
         let out = Tensor.zeros(target)
-        if Broadcasting.isTrailingBlock(target, of: shape) {
+        if Broadcasting.isTrailingBlock(target, of: shape) && out.count > 0 {
             // Each thread sums its half of the repeats into its own row; the two rows are then
             // added in a fixed order, so the result does not depend on timing.
             let block = out.count, repeats = count / max(block, 1)
-            var partials = [Float](repeating: 0, count: 2 * block)
-            scalars.withUnsafeBufferPointer { g in
+            // Two partial rows, then a scratch row per thread for deferred sums' rows.
+            var partials = [Float](repeating: 0, count: 4 * block)
+            withRows(width: block) { reader in
                 partials.withUnsafeMutableBufferPointer { p in
-                    let source = g.baseAddress!, sums = p.baseAddress!
+                    let sums = p.baseAddress!
                     Parallelism.forEachPart(repeats, minimumPerThread: max(1, 4096 / max(block, 1))) { rows in
-                        let sum = sums + (rows.lowerBound == 0 ? 0 : block)
-                        for r in rows { RowReductions.add(source + r * block, into: sum, count: block) }
+                        let half = rows.lowerBound == 0 ? 0 : 1
+                        let sum = sums + half * block, scratch = sums + (2 + half) * block
+                        for r in rows { RowReductions.add(reader.row(r, scratch: scratch), into: sum, count: block) }
                     }
                 }
             }

@@ -22,8 +22,16 @@ extension Tensor {
     }
 
     /// Elementwise sum, broadcasting.
+    ///
+    /// A large sum with an operand of the same shape or a repeated row (a bias) is deferred:
+    /// the next operation adds it up in its own loop (see ``DeferredValues``).
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, AddFunction.self, name: "+", gradA: { g, _, _ in g }, gradB: { g, _, _ in g })
+        if let sum = deferredSum(a, b) {
+            return Tensor(shape: a.shape, deferred: .sum(sum), inputs: [a, b]) { g in
+                [a.requiresGrad ? g : nil, b.requiresGrad ? g.sum(toShape: b.shape) : nil]
+            }
+        }
+        return binary(a, b, AddFunction.self, name: "+", gradA: { g, _, _ in g }, gradB: { g, _, _ in g })
     }
 
     /// Elementwise difference, broadcasting.

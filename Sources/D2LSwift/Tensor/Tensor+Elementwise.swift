@@ -3,9 +3,10 @@ import Foundation
 extension Tensor {
     /// Applies `F` to every element; its gradient multiplies by `F.derivative`.
     func pointwise<F: PointwiseFunction>(_ function: F.Type) -> Tensor {
-        let values = Kernels.map(scalars, F.self)
+        let values = Kernels.map(self, F.self)
         return Tensor(shape: shape, scalars: values, inputs: [self]) { [self] g in
-            [Tensor(shape: g.shape, scalars: Kernels.gradient(g.scalars, x: self.scalars, y: values, F.self))]
+            let x = F.derivativeReadsInput ? self.scalars : values
+            return [Tensor(shape: g.shape, scalars: Kernels.gradient(g, x: x, y: values, F.self))]
         }
     }
 

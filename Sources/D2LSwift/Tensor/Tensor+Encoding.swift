@@ -8,9 +8,9 @@ extension Tensor {
                          "one-hot index \(value) is not an integer in 0..<\(classes)")
             return index
         }
-        var values = [Float](repeating: 0, count: count * classes)
-        for (row, index) in indices.enumerated() { values[row * classes + Int(index)] = 1 }
-        let result = Tensor(shape: shape + [classes], scalars: values)
+        // Products with it are row lookups (`matmul`): its zeros and ones are only written out
+        // if something reads them.
+        let result = Tensor(shape: shape + [classes], deferred: .oneHot(indices: indices, classes: classes))
         result.oneHotIndices = indices
         return result
     }

@@ -58,6 +58,10 @@ extension Tensor {
     private static func softmaxCrossEntropyRows(_ part: Range<Int>, classes: Int, logits z: UnsafeBufferPointer<Float>,
                                                 targets: UnsafeBufferPointer<Float>,
                                                 probabilities p: UnsafeMutableBufferPointer<Float>) -> Double {
+        if (8...32).contains(classes) {
+            return softmaxCrossEntropyShortRows(part, classes: classes, logits: z.baseAddress!, targets: targets,
+                                                probabilities: p.baseAddress!)
+        }
         var total: Double = 0
         var peaks = [Float](repeating: -Float.infinity, count: part.count)
         let logits = z.baseAddress!, probabilities = p.baseAddress!
@@ -75,6 +79,45 @@ extension Tensor {
             let inverse = 1 / denominator
             for c in 0..<classes { probabilities[base + c] *= inverse }
             total += Double(peaks[r - part.lowerBound] + Foundation.logf(denominator) - logits[base + Int(targets[r])])
+        }
+        return total
+    }
+
+    /// ``softmaxCrossEntropyRows`` for rows of 8 to 32 classes (a character vocabulary), each
+    /// held in four eight-lane registers: the last chunk starts at `classes - 8` and may overlap
+    /// the one before, whose lanes it then leaves out of the sum. Unused chunks repeat the last.
+    private static func softmaxCrossEntropyShortRows(_ part: Range<Int>, classes: Int, logits: UnsafePointer<Float>,
+                                                     targets: UnsafeBufferPointer<Float>,
+                                                     probabilities: UnsafeMutablePointer<Float>) -> Double {
+        let chunks = (classes + 7) / 8, last = classes - 8
+        let offsets = (0..<4).map { Swift.min(8 * $0, last) }
+        let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        // Lanes a chunk adds to the sum: those no earlier chunk covers.
+        let counted = (0..<4).map { i in lane .>= SIMD8(repeating: Int32(i < chunks ? 8 * i - offsets[i] : 8)) }
+        let (o0, o1, o2, o3) = (offsets[0], offsets[1], offsets[2], offsets[3])
+        let zero = SIMD8<Float>(repeating: 0)
+        var total: Double = 0
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        @inline(__always) func store(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+            UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
+        }
+        for r in part {
+            let row = logits + r * classes, out = probabilities + r * classes
+            let z0 = load(row + o0), z1 = load(row + o1), z2 = load(row + o2), z3 = load(row + o3)
+            let peak = RowReductions.max(RowReductions.max(RowReductions.max(z0, z1), RowReductions.max(z2, z3)))
+            let e0 = FastMath.exp(z0 - peak), e1 = FastMath.exp(z1 - peak)
+            let e2 = FastMath.exp(z2 - peak), e3 = FastMath.exp(z3 - peak)
+            let lanes = zero.replacing(with: e0, where: counted[0]) + zero.replacing(with: e1, where: counted[1])
+                + zero.replacing(with: e2, where: counted[2]) + zero.replacing(with: e3, where: counted[3])
+            let denominator = lanes.sum()
+            let inverse = 1 / denominator
+            store(e0 * inverse, out + o0)
+            store(e1 * inverse, out + o1)
+            store(e2 * inverse, out + o2)
+            store(e3 * inverse, out + o3)
+            total += Double(peak + Foundation.logf(denominator) - row[Int(targets[r])])
         }
         return total
     }

@@ -30,32 +30,35 @@ extension Tensor {
     static func product(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool,
                         m: Int, n: Int, k: Int) -> Tensor {
         var values = Tensor.uninitialized(m * n)
-        a.scalars.withUnsafeBufferPointer { x in
-            b.scalars.withUnsafeBufferPointer { y in
+        a.withMatrix { x, lda in
+            b.withMatrix { y, ldb in
                 values.withUnsafeMutableBufferPointer { c in
-                    Kernels.gemm(x.baseAddress!, transposeA: transposeA, y.baseAddress!, transposeB: transposeB,
-                                 into: c.baseAddress!, m: m, n: n, k: k)
+                    Kernels.gemm(x, transposeA: transposeA, y, transposeB: transposeB,
+                                 into: c.baseAddress!, m: m, n: n, k: k, lda: lda, ldb: ldb)
                 }
             }
         }
         return Tensor(shape: [m, n], scalars: values)
     }
 
-    /// Rows `indices` of `table`, with a scatter-add gradient.
+    /// Calls `body` with this matrix's first element and row stride: a deferred single term
+    /// that is every few rows of a bigger tensor (a gradient of stacked outputs) is read in
+    /// place, as BLAS takes a row stride.
+    private func withMatrix<R>(_ body: (UnsafePointer<Float>, Int) -> R) -> R {
+        let width = shape.last ?? 1
+        if case let .sum(sum)? = deferred, sum.width == width, sum.terms.count == 1,
+           case let .rows(values, offset, rowStride) = sum.terms[0], rowStride >= width, width > 0 {
+            return values.withUnsafeBufferPointer { body($0.baseAddress! + offset, rowStride) }
+        }
+        return scalars.withUnsafeBufferPointer { body($0.baseAddress!, width) }
+    }
+
+    /// Rows `indices` of `table`, with a scatter-add gradient. The rows are copied only if read:
+    /// added to other terms first (`+ b_h`), they are gathered inside the consumer's loop.
     static func rowLookup(_ indices: [Int32], in table: Tensor, count m: Int) -> Tensor {
         let n = table.shape[1]
-        var values = Tensor.uninitialized(m * n)
-        table.scalars.withUnsafeBufferPointer { w in
-            values.withUnsafeMutableBufferPointer { out in
-                let destination = out.baseAddress!, source = w.baseAddress!
-                indices.withUnsafeBufferPointer { rows in
-                    Parallelism.forEachPart(m, minimumPerThread: max(1, 4096 / max(n, 1))) { part in
-                        for r in part { RowCopy.copy(source + Int(rows[r]) * n, to: destination + r * n, count: n) }
-                    }
-                }
-            }
-        }
-        return Tensor(shape: [m, n], scalars: values, inputs: [table]) { g in
+        let rows = DeferredSum(rows: m, width: n, terms: [.gathered(indices: indices, table: table.scalars)])
+        let backward = { (g: Tensor) -> [Tensor?] in
             var grad = [Float](repeating: 0, count: table.count)
             g.scalars.withUnsafeBufferPointer { gs in
                 grad.withUnsafeMutableBufferPointer { out in
@@ -74,6 +77,10 @@ extension Tensor {
             }
             return [Tensor(shape: table.shape, scalars: grad)]
         }
+        guard DeferredValues.sumsAreDeferred else {
+            return Tensor(shape: [m, n], scalars: rows.evaluate(), inputs: [table], backward: backward)
+        }
+        return Tensor(shape: [m, n], deferred: .sum(rows), inputs: [table], backward: backward)
     }
 }
 

@@ -8,10 +8,16 @@ extension Tensor {
             resolved[unknown] = count / known
         }
         require(resolved.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
-        let result = Tensor(shape: resolved, scalars: scalars, inputs: [self]) { [shape] g in
-            [Tensor(shape: shape, scalars: g.scalars)]
+        let backward = { [shape] (g: Tensor) in [Tensor(shape: shape, scalars: g.scalars)] }
+        // Deferred values are laid out by rows of the last axis: they survive a reshape that
+        // keeps it.
+        guard let deferred, resolved.last == shape.last else {
+            let result = Tensor(shape: resolved, scalars: scalars, inputs: [self], backward: backward)
+            if resolved.last == shape.last { result.oneHotIndices = oneHotIndices }
+            return result
         }
-        if resolved.last == shape.last { result.oneHotIndices = oneHotIndices }
+        let result = Tensor(shape: resolved, deferred: deferred, inputs: [self], backward: backward)
+        result.oneHotIndices = oneHotIndices
         return result
     }
 
@@ -61,18 +67,23 @@ extension Tensor {
         require(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
                      "slice \(range) out of bounds for shape \(shape)")
         let inner = shape.dropFirst().reduce(1, *)
-        let values = Array(scalars[(range.lowerBound * inner)..<(range.upperBound * inner)])
         let newShape = [range.count] + shape.dropFirst()
-        let result = Tensor(shape: newShape, scalars: values, inputs: [self]) { [shape] g in
+        let backward = { [shape] (g: Tensor) -> [Tensor?] in
             var full = [Float](repeating: 0, count: shape.reduce(1, *))
             full.replaceSubrange((range.lowerBound * inner)..<(range.upperBound * inner), with: g.scalars)
             return [Tensor(shape: shape, scalars: full)]
         }
         if let oneHotIndices, rank >= 2 {
-            let rows = inner / shape[rank - 1]
-            result.oneHotIndices = Array(oneHotIndices[(range.lowerBound * rows)..<(range.upperBound * rows)])
+            // A slice of one-hot rows is one-hot rows: slice the indices, not the zeros.
+            let classes = shape[rank - 1], rows = inner / classes
+            let indices = Array(oneHotIndices[(range.lowerBound * rows)..<(range.upperBound * rows)])
+            let result = Tensor(shape: newShape, deferred: .oneHot(indices: indices, classes: classes),
+                                inputs: [self], backward: backward)
+            result.oneHotIndices = indices
+            return result
         }
-        return result
+        let values = Array(scalars[(range.lowerBound * inner)..<(range.upperBound * inner)])
+        return Tensor(shape: newShape, scalars: values, inputs: [self], backward: backward)
     }
 
     /// The sub-tensor at `index` along the first axis (one rank lower).
@@ -93,14 +104,22 @@ extension Tensor {
         let outer = part[..<axis].reduce(1, *)
         let inner = part[axis...].reduce(1, *)
         let n = tensors.count
+        // Parts are copied by rows of their last axis, so that deferred sums (an output layer's
+        // `matmul(H, W) + b`) are added up straight into the result.
+        // (Stacked along the last axis, `inner` is 1: parts are copied element by element.)
+        let last = Swift.max(part.last ?? 1, 1)
+        let width = inner % last == 0 ? last : 1, rowsPerBlock = inner / width
         var values = Tensor.uninitialized(outer * n * inner)
-        values.withUnsafeMutableBufferPointer { out in
-            let destination = out.baseAddress!
-            Parallelism.forEachPart(n, minimumPerThread: max(1, 4096 / max(outer * inner, 1))) { part in
-                for k in part {
-                    tensors[k].scalars.withUnsafeBufferPointer { s in
-                        for o in 0..<outer {
-                            RowCopy.copy(s.baseAddress! + o * inner, to: destination + (o * n + k) * inner, count: inner)
+        if inner > 0 {
+            values.withUnsafeMutableBufferPointer { out in
+                let destination = out.baseAddress!
+                for k in 0..<n {
+                    tensors[k].withRows(width: width) { reader in
+                        Parallelism.forEachPart(outer * rowsPerBlock, minimumPerThread: Swift.max(1, 4096 / width)) { rows in
+                            for r in rows {
+                                let (o, j) = r.quotientAndRemainder(dividingBy: rowsPerBlock)
+                                reader.write(r, into: destination + (o * n + k) * inner + j * width)
+                            }
                         }
                     }
                 }
@@ -109,9 +128,17 @@ extension Tensor {
         var shape = part
         shape.insert(n, at: axis)
         return Tensor(shape: shape, scalars: values, inputs: tensors) { g in
-            (0..<n).map { k in
+            let gradient = g.scalars
+            return (0..<n).map { k in
+                // Stacked along the second-to-last axis (the chapter's outputs), each part's
+                // gradient is every n-th row of g: read in place, not copied.
+                if inner == width && inner > 0 && DeferredValues.sumsAreDeferred {
+                    let rows = DeferredSum(rows: outer, width: width,
+                                           terms: [.rows(values: gradient, offset: k * inner, rowStride: n * inner)])
+                    return Tensor(shape: part, deferred: .sum(rows))
+                }
                 var piece = Tensor.uninitialized(outer * inner)
-                g.scalars.withUnsafeBufferPointer { gs in
+                gradient.withUnsafeBufferPointer { gs in
                     piece.withUnsafeMutableBufferPointer { out in
                         for o in 0..<outer {
                             RowCopy.copy(gs.baseAddress! + (o * n + k) * inner, to: out.baseAddress! + o * inner, count: inner)

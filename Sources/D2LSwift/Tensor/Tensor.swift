@@ -15,8 +15,18 @@ import Foundation
 public final class Tensor {
     /// The size of each axis, outermost first.
     public let shape: [Int]
+    /// The number of elements.
+    public let count: Int
     /// The elements in row-major order.
-    public var scalars: [Float]
+    public var scalars: [Float] {
+        get { materialize(); return storage }
+        _modify { materialize(); oneHotIndices = nil; yield &storage }
+        set { storage = newValue; deferred = nil; oneHotIndices = nil }
+    }
+    /// The elements, once computed; empty while ``deferred`` holds how to compute them.
+    private var storage: [Float]
+    /// How to compute the elements when an operation deferred them (see ``DeferredValues``).
+    private(set) var deferred: DeferredValues?
     /// The gradient of the last ``backward()`` with respect to this tensor, for tensors that
     /// require one.
     public var grad: Tensor?
@@ -34,20 +44,47 @@ public final class Tensor {
         require(shape.reduce(1, *) == scalars.count,
                      "shape \(shape) needs \(shape.reduce(1, *)) elements, got \(scalars.count)")
         self.shape = shape
-        self.scalars = scalars
+        self.count = scalars.count
+        self.storage = scalars
+        self.requiresGrad = false
+    }
+
+    /// A tensor whose values are computed when first read.
+    init(shape: [Int], deferred: DeferredValues) {
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        self.storage = []
+        self.deferred = deferred
         self.requiresGrad = false
     }
 
     /// Creates a tensor that results from an operation on `inputs`; `backward` maps the gradient
     /// of the result to the gradient of each input.
-    init(shape: [Int], scalars: [Float], inputs: [Tensor],
-         backward: @escaping (Tensor) -> [Tensor?]) {
-        self.shape = shape
-        self.scalars = scalars
-        self.requiresGrad = false
+    convenience init(shape: [Int], scalars: [Float], inputs: [Tensor],
+                     backward: @escaping (Tensor) -> [Tensor?]) {
+        self.init(shape: shape, scalars: scalars)
+        record(inputs: inputs, backward: backward)
+    }
+
+    /// Creates a tensor with deferred values that results from an operation on `inputs`.
+    convenience init(shape: [Int], deferred: DeferredValues, inputs: [Tensor],
+                     backward: @escaping (Tensor) -> [Tensor?]) {
+        self.init(shape: shape, deferred: deferred)
+        record(inputs: inputs, backward: backward)
+    }
+
+    private func record(inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
         if GradientMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
-            self.requiresGrad = true
-            self.node = GradientNode(inputs: inputs, backward: backward)
+            requiresGrad = true
+            node = GradientNode(inputs: inputs, backward: backward)
+        }
+    }
+
+    @inline(__always)
+    private func materialize() {
+        if let deferred {
+            storage = deferred.evaluate(count: count)
+            self.deferred = nil
         }
     }
 
@@ -65,8 +102,6 @@ public final class Tensor {
 
     /// The number of axes.
     public var rank: Int { shape.count }
-    /// The number of elements.
-    public var count: Int { scalars.count }
     /// The value of a tensor holding exactly one element.
     public var item: Float {
         require(count == 1, "item needs a tensor of one element, shape is \(shape)")
@@ -83,7 +118,7 @@ public final class Tensor {
 
     /// A copy of the values with no link to the graph that computed them.
     public func detached() -> Tensor {
-        let copy = Tensor(shape: shape, scalars: scalars)
+        let copy = deferred.map { Tensor(shape: shape, deferred: $0) } ?? Tensor(shape: shape, scalars: storage)
         copy.oneHotIndices = oneHotIndices
         return copy
     }

@@ -1,0 +1,159 @@
+/// Values a tensor computes only when they are read, so that the operation that uses them can
+/// fold them into its own pass over memory instead.
+///
+/// The chapter's step `tanh(matmul(X, W_xh) + b_h + matmul(H, W_hh))` would otherwise write and
+/// read back four 128 KiB intermediates per time step; at the chapter's sizes an epoch is bound
+/// by that memory traffic, not by arithmetic. Deferred, the lookup and both sums are added up
+/// row by row inside the `tanh` loop. Anything else that reads the values (printing, a matrix
+/// product, a mutation) computes them first, so deferral never changes a result.
+enum DeferredValues {
+    /// Whether operations defer sums (tests turn it off to compare with eager results).
+    nonisolated(unsafe) static var sumsAreDeferred = true
+
+    /// One-hot rows: row `r` is 1 at `indices[r]` and 0 elsewhere.
+    case oneHot(indices: [Int32], classes: Int)
+    /// A sum of row-aligned terms.
+    case sum(DeferredSum)
+
+    /// The values, row-major.
+    func evaluate(count: Int) -> [Float] {
+        switch self {
+        case let .oneHot(indices, classes):
+            var values = [Float](repeating: 0, count: count)
+            for (row, index) in indices.enumerated() { values[row * classes + Int(index)] = 1 }
+            return values
+        case let .sum(sum):
+            return sum.evaluate()
+        }
+    }
+}
+
+/// `rows` rows of `width` values, each the sum of its terms' rows, added left to right (the
+/// order of the `+` operations that built it, so the result equals adding eagerly).
+struct DeferredSum {
+    enum Term {
+        /// Row `r` is `values[offset + r * rowStride ..< + width]`: a matrix (`rowStride` =
+        /// `width`), one step of a stacked tensor (a larger stride) or a bias (stride 0).
+        case rows(values: [Float], offset: Int, rowStride: Int)
+        /// Row `r` is row `indices[r]` of `table` (an embedding lookup).
+        case gathered(indices: [Int32], table: [Float])
+    }
+
+    /// More terms than this are added eagerly: each term is one more stream read per row.
+    static let maximumTerms = 4
+
+    let rows: Int
+    let width: Int
+    var terms: [Term]
+
+    /// The sum, computed by rows split across threads.
+    func evaluate() -> [Float] {
+        let count = rows * width
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let out = buffer.baseAddress!
+            withReader { reader in
+                Parallelism.forEachPart(rows, minimumPerThread: max(1, 4096 / max(width, 1))) { part in
+                    for r in part { reader.write(r, into: out + r * width) }
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// Calls `body` with a reader whose pointers stay valid until `body` returns.
+    func withReader<R>(_ body: (DeferredSumReader) -> R) -> R {
+        var pinned: [DeferredSumReader.Term] = []
+        pinned.reserveCapacity(terms.count)
+        return pin(from: 0, &pinned, body)
+    }
+
+    private func pin<R>(from index: Int, _ pinned: inout [DeferredSumReader.Term],
+                        _ body: (DeferredSumReader) -> R) -> R {
+        guard index < terms.count else { return body(DeferredSumReader(terms: pinned, width: width)) }
+        switch terms[index] {
+        case let .rows(values, offset, rowStride):
+            return values.withUnsafeBufferPointer { v in
+                pinned.append(.init(base: v.baseAddress! + offset, rowStride: rowStride, indices: nil))
+                return pin(from: index + 1, &pinned, body)
+            }
+        case let .gathered(indices, table):
+            return table.withUnsafeBufferPointer { t in
+                indices.withUnsafeBufferPointer { i in
+                    pinned.append(.init(base: t.baseAddress!, rowStride: width, indices: i.baseAddress!))
+                    return pin(from: index + 1, &pinned, body)
+                }
+            }
+        }
+    }
+}
+
+/// Reads rows of a ``DeferredSum`` whose storage is pinned.
+struct DeferredSumReader {
+    struct Term {
+        let base: UnsafePointer<Float>
+        let rowStride: Int
+        let indices: UnsafePointer<Int32>?
+
+        @inline(__always)
+        func row(_ r: Int) -> UnsafePointer<Float> {
+            if let indices { return base + Int(indices[r]) * rowStride }
+            return base + r * rowStride
+        }
+    }
+
+    let terms: [Term]
+    let width: Int
+
+    /// Writes row `r` of the sum to `destination`.
+    @inline(__always)
+    func write(_ r: Int, into destination: UnsafeMutablePointer<Float>) {
+        let a = terms[0].row(r)
+        switch terms.count {
+        case 1: RowCopy.copy(a, to: destination, count: width)
+        case 2: RowReductions.add(a, terms[1].row(r), into: destination, count: width)
+        default:
+            RowReductions.add(a, terms[1].row(r), into: destination, count: width)
+            for t in 2..<terms.count { RowReductions.add(terms[t].row(r), into: destination, count: width) }
+        }
+    }
+
+    /// Row `r`: a pointer into the term's own storage when there is one term, else `scratch`
+    /// (`width` floats) holding the sum.
+    @inline(__always)
+    func row(_ r: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if terms.count == 1 { return terms[0].row(r) }
+        write(r, into: scratch)
+        return UnsafePointer(scratch)
+    }
+}
+
+extension Tensor {
+    /// The terms this tensor contributes to a deferred sum of rows of `width`: its own terms
+    /// when it is such a sum (and `expand` allows), else its values as one term.
+    func sumTerms(width: Int, expand: Bool) -> [DeferredSum.Term] {
+        if expand, case let .sum(sum)? = deferred, sum.width == width { return sum.terms }
+        return [.rows(values: scalars, offset: 0, rowStride: count == width ? 0 : width)]
+    }
+
+    /// `a + b` as a deferred sum, when `b` has `a`'s shape or is one row repeated (a bias) and
+    /// the tensors are big enough for the memory traffic to matter; `nil` otherwise.
+    static func deferredSum(_ a: Tensor, _ b: Tensor) -> DeferredSum? {
+        guard DeferredValues.sumsAreDeferred, a.count >= 4096, let width = a.shape.last, width > 0 else { return nil }
+        let bIsRow = b.count == width && b.shape.last == width
+        guard b.shape == a.shape || bIsRow else { return nil }
+        // Only the left operand's terms are expanded: (a1 + a2) + b is what eager addition
+        // computes, a + (b1 + b2) would round differently.
+        let terms = a.sumTerms(width: width, expand: true) + b.sumTerms(width: width, expand: false)
+        guard terms.count <= DeferredSum.maximumTerms else { return nil }
+        return DeferredSum(rows: a.count / width, width: width, terms: terms)
+    }
+
+    /// Calls `body` with a reader of this tensor's rows of `width` values, without computing
+    /// deferred sums into memory.
+    func withRows<R>(width: Int, _ body: (DeferredSumReader) -> R) -> R {
+        if case let .sum(sum)? = deferred, sum.width == width { return sum.withReader(body) }
+        let whole = DeferredSum(rows: count / width, width: width,
+                                terms: [.rows(values: scalars, offset: 0, rowStride: width)])
+        return whole.withReader(body)
+    }
+}

@@ -1,0 +1,68 @@
+import XCTest
+@testable import D2LSwift
+
+/// Deferred values (one-hot rows, sums added up by the operation that reads them) must give
+/// exactly what eager evaluation gives, and must not see later changes to their operands.
+final class DeferredValuesTests: XCTestCase {
+    override func tearDown() {
+        DeferredValues.sumsAreDeferred = true
+    }
+
+    /// The chapter's model on a batch big enough for every deferred path: lookup + bias + product
+    /// into tanh, gradients from two uses added inside tanh's backward, the output layer's
+    /// bias sums stacked, and the stacked gradient read in place by the products.
+    private func lossAndGradients(deferring: Bool) -> (Float, [[Float]]) {
+        DeferredValues.sumsAreDeferred = deferring
+        Random.seed(5)
+        let model = RNNLMScratch(rnn: RNNScratch(numInputs: 28, numHiddens: 32, sigma: 0.3), vocabSize: 28, lr: 1)
+        let inputs = Tensor(shape: [256, 6], scalars: (0..<1536).map { Float(($0 * 11) % 28) })
+        let targets = Tensor(shape: [256, 6], scalars: (0..<1536).map { Float(($0 * 3 + 1) % 28) })
+        let loss = model.loss(model(inputs), targets)
+        loss.backward()
+        return (loss.item, model.parameters().map { $0.grad!.scalars })
+    }
+
+    func testTrainingStepGivesTheEagerBits() {
+        let (eagerLoss, eager) = lossAndGradients(deferring: false)
+        let (deferredLoss, deferred) = lossAndGradients(deferring: true)
+        XCTAssertEqual(deferredLoss.bitPattern, eagerLoss.bitPattern)
+        XCTAssertEqual(deferred.count, 5)
+        for (a, b) in zip(deferred, eager) { XCTAssertEqual(a, b) }
+    }
+
+    func testDeferredSumIsDeferredAndReadsLikeAnEagerOne() {
+        let a = Tensor(shape: [128, 40], scalars: (0..<5120).map { Float($0 % 13) * 0.25 })
+        let b = Tensor(shape: [40], scalars: (0..<40).map { Float($0) - 20 })
+        let c = Tensor(shape: [128, 40], scalars: (0..<5120).map { Float($0 % 7) * -0.5 })
+        let sum = a + b + c
+        XCTAssertNotNil(sum.deferred)
+        DeferredValues.sumsAreDeferred = false
+        let eager = a + b + c
+        XCTAssertNil(eager.deferred)
+        XCTAssertEqual(sum.scalars, eager.scalars)
+        XCTAssertNil(sum.deferred, "reading the values computes them once")
+        XCTAssertEqual(tanh(a + b + c).scalars, tanh(eager).scalars)
+    }
+
+    func testDeferredSumKeepsTheOperandsValuesItWasBuiltFrom() {
+        let a = Tensor(shape: [64, 64], scalars: [Float](repeating: 1, count: 4096))
+        let bias = Tensor(shape: [64], scalars: [Float](repeating: 2, count: 64))
+        let sum = a + bias
+        a.scalars[0] = 100
+        bias.scalars[1] = 100
+        XCTAssertEqual(sum.scalars[0], 3)
+        XCTAssertEqual(sum.scalars[1], 3)
+    }
+
+    func testOneHotSlicesAreOneHotRows() {
+        let indices = Tensor(shape: [3, 4], scalars: [0, 2, 1, 3, 3, 0, 1, 2, 2, 2, 0, 1])
+        let encoded = indices.oneHot(classes: 4)
+        let dense = Tensor(shape: encoded.shape, scalars: encoded.scalars)
+        XCTAssertEqual(encoded[1].scalars, dense[1].scalars)
+        XCTAssertEqual(encoded[1..<3].scalars, dense[1..<3].scalars)
+        XCTAssertEqual(encoded[2].oneHotIndices, [2, 2, 0, 1])
+        let changed = indices.oneHot(classes: 4)
+        changed.scalars[0] = 5
+        XCTAssertNil(changed.oneHotIndices, "a changed tensor is no longer one-hot")
+    }
+}
