@@ -34,7 +34,24 @@ enum Kernels {
                         Int32(rows), Int32(columns), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
         }
         let worthSplitting = Parallelism.threads >= 2 && m * n * k >= 1 << 17
-        if worthSplitting && m >= 64 {
+        if worthSplitting && m < 64 && k >= 512 && transposeA && !transposeB && beta == 0 {
+            // A weight gradient, H^T G: a small result summed over the batch. Each thread
+            // sums over its half of the batch, the rows the earlier row-split operations left
+            // in its core's cache, and the two partial results are added in a fixed order.
+            let half = k / 2
+            var partial = [Float](repeating: 0, count: m * n)
+            partial.withUnsafeMutableBufferPointer { p in
+                let lower = p.baseAddress!
+                Parallelism.pair({
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(half),
+                                alpha, a, Int32(lda), b, Int32(ldb), 0, c, Int32(n))
+                }, {
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k - half),
+                                alpha, a + half * lda, Int32(lda), b + half * ldb, Int32(ldb), 0, lower, Int32(n))
+                })
+                for i in 0..<(m * n) { c[i] += lower[i] }
+            }
+        } else if worthSplitting && m >= 64 {
             // Rows of op(a) start at row r of a, or column r of a when it is transposed.
             let top = m / 2
             let lower = transposeA ? a + top : a + top * lda

@@ -59,22 +59,22 @@ extension Tensor {
         let n = table.shape[1]
         let rows = DeferredSum(rows: m, width: n, terms: [.gathered(indices: indices, table: table.scalars)])
         let backward = { (g: Tensor) -> [Tensor?] in
-            var grad = [Float](repeating: 0, count: table.count)
+            // Rows may repeat an index: each thread adds its half of the rows (those in its
+            // core's cache) into a table of its own, and the two tables are added in a fixed
+            // order, so the result does not depend on timing.
+            var tables = [Float](repeating: 0, count: 2 * table.count)
             g.scalars.withUnsafeBufferPointer { gs in
-                grad.withUnsafeMutableBufferPointer { out in
-                    let sum = out.baseAddress!, source = gs.baseAddress!
+                tables.withUnsafeMutableBufferPointer { out in
+                    let sums = out.baseAddress!, source = gs.baseAddress!
                     indices.withUnsafeBufferPointer { rows in
-                        // Rows may repeat an index, so threads split the columns, not the rows:
-                        // each sum is still accumulated in row order.
-                        Parallelism.forEachPart(n, minimumPerThread: n >= 16 && m >= 256 ? 8 : n) { columns in
-                            for r in 0..<m {
-                                let dst = Int(rows[r]) * n + columns.lowerBound, src = r * n + columns.lowerBound
-                                RowReductions.add(source + src, into: sum + dst, count: columns.count)
-                            }
+                        Parallelism.forEachPart(m, minimumPerThread: 256) { part in
+                            let sum = sums + (part.lowerBound == 0 ? 0 : table.count)
+                            for r in part { RowReductions.add(source + r * n, into: sum + Int(rows[r]) * n, count: n) }
                         }
                     }
                 }
             }
+            let grad = (0..<table.count).map { tables[$0] + tables[table.count + $0] }
             return [Tensor(shape: table.shape, scalars: grad)]
         }
         guard DeferredValues.sumsAreDeferred else {
