@@ -7,9 +7,7 @@ extension Tensor {
         require(rank == 2, "logits must be [rows, classes], got \(shape)")
         require(targets.count == shape[0], "\(targets.count) targets for \(shape[0]) rows")
         let (rows, classes) = (shape[0], shape[1])
-        for index in targets.scalars {
-            require(index >= 0 && Int(index) < classes && index == index.rounded(), "target \(index) out of 0..<\(classes)")
-        }
+        _ = Tensor.classIndices(targets.scalars, classes: classes, what: "target")
         var probabilities = Tensor.uninitialized(count)
         // Each thread takes whole rows and sums its own part of the loss; the parts are added
         // in a fixed order, so the result does not depend on timing.

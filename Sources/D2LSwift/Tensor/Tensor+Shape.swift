@@ -25,10 +25,18 @@ extension Tensor {
     public func permuted(_ permutation: [Int]) -> Tensor {
         require(permutation.sorted() == Array(0..<rank), "bad permutation \(permutation) for rank \(rank)")
         let newShape = permutation.map { shape[$0] }
-        let indices = permutationSourceIndices(permutation)
         let values = [Float](unsafeUninitializedCapacity: count) { out, initialized in
             scalars.withUnsafeBufferPointer { s in
-                for i in 0..<indices.count { out[i] = s[indices[i]] }
+                if permutation == [1, 0] {
+                    // A matrix transpose (the chapter's `X.T`, every batch): no index table.
+                    let (rows, columns) = (shape[0], shape[1])
+                    for i in 0..<rows {
+                        for j in 0..<columns { out[j * rows + i] = s[i * columns + j] }
+                    }
+                } else {
+                    let indices = permutationSourceIndices(permutation)
+                    for i in 0..<indices.count { out[i] = s[indices[i]] }
+                }
             }
             initialized = count
         }
