@@ -40,25 +40,4 @@ enum FastMath {
         let t = (1 - e) / (1 + e)
         return x < 0 ? -t : t
     }
-
-    /// ``exp(_:)-(Float)`` on eight lanes, operation for operation, so both give the same bits.
-    @inline(__always)
-    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        // Comparisons and selects: the standard library's pointwiseMin/Max are not inlined.
-        let clamped = x.replacing(with: -86.5, where: x .< -86.5).replacing(with: 88.72, where: x .> 88.72)
-        let shifter = SIMD8<Float>(repeating: 12_582_912)
-        let shifted = clamped * 1.442_695_04 + shifter
-        let n = shifted - shifter
-        let r = clamped - n * 0.693_145_75 - n * 1.428_606_8e-6
-        var p = SIMD8<Float>(repeating: 1.987_569_1e-4)
-        p = p * r + 1.398_199_9e-3
-        p = p * r + 8.333_452e-3
-        p = p * r + 4.166_579_6e-2
-        p = p * r + 0.166_666_66
-        p = p * r + 0.5
-        let er = p * r * r + r + 1
-        let exponentBits = (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &- 0x4B40_0000 &+ 126) &<< 23
-        let value = er * unsafeBitCast(exponentBits, to: SIMD8<Float>.self) * 2
-        return value.replacing(with: .infinity, where: x .> 88.72).replacing(with: 0, where: x .< -86.5)
-    }
 }

@@ -88,6 +88,10 @@ struct DeferredSum {
 }
 
 /// Reads rows of a ``DeferredSum`` whose storage is pinned.
+///
+/// The terms are held in four stored properties rather than an array: this runs once per row
+/// (32 floats), where an array's bounds checks and reference counting would cost more than
+/// the additions.
 struct DeferredSumReader {
     struct Term {
         let base: UnsafePointer<Float>
@@ -101,27 +105,34 @@ struct DeferredSumReader {
         }
     }
 
-    let terms: [Term]
     let width: Int
+    private let count: Int
+    private let t0: Term, t1: Term, t2: Term, t3: Term
+
+    init(terms: [Term], width: Int) {
+        precondition((1...DeferredSum.maximumTerms).contains(terms.count))
+        self.width = width
+        count = terms.count
+        t0 = terms[0]
+        t1 = terms.count > 1 ? terms[1] : terms[0]
+        t2 = terms.count > 2 ? terms[2] : terms[0]
+        t3 = terms.count > 3 ? terms[3] : terms[0]
+    }
 
     /// Writes row `r` of the sum to `destination`.
     @inline(__always)
     func write(_ r: Int, into destination: UnsafeMutablePointer<Float>) {
-        let a = terms[0].row(r)
-        switch terms.count {
-        case 1: RowCopy.copy(a, to: destination, count: width)
-        case 2: RowReductions.add(a, terms[1].row(r), into: destination, count: width)
-        default:
-            RowReductions.add(a, terms[1].row(r), into: destination, count: width)
-            for t in 2..<terms.count { RowReductions.add(terms[t].row(r), into: destination, count: width) }
-        }
+        if count == 1 { return RowCopy.copy(t0.row(r), to: destination, count: width) }
+        RowReductions.add(t0.row(r), t1.row(r), into: destination, count: width)
+        if count > 2 { RowReductions.add(t2.row(r), into: destination, count: width) }
+        if count > 3 { RowReductions.add(t3.row(r), into: destination, count: width) }
     }
 
     /// Row `r`: a pointer into the term's own storage when there is one term, else `scratch`
     /// (`width` floats) holding the sum.
     @inline(__always)
     func row(_ r: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        if terms.count == 1 { return terms[0].row(r) }
+        if count == 1 { return t0.row(r) }
         write(r, into: scratch)
         return UnsafePointer(scratch)
     }

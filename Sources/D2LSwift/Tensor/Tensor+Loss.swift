@@ -81,9 +81,13 @@ extension Tensor {
         return total
     }
 
-    /// ``softmaxCrossEntropyRows`` for rows of 8 to 32 classes (a character vocabulary), each
-    /// held in four eight-lane registers: the last chunk starts at `classes - 8` and may overlap
-    /// the one before, whose lanes it then leaves out of the sum. Unused chunks repeat the last.
+    /// ``softmaxCrossEntropyRows`` for rows of 8 to 32 classes (a character vocabulary), by
+    /// blocks of rows that stay in L1: each row's maximum is found and subtracted in four
+    /// eight-lane registers, then one long loop takes the block's exponentials (the optimiser
+    /// vectorises and interleaves it; a call per register did not overlap), then each row is
+    /// summed and scaled in registers again. The last register starts at `classes - 8` and may
+    /// overlap the one before: it then leaves the shared lanes out of the sum, and stores the
+    /// same values twice. Unused registers repeat the last.
     private static func softmaxCrossEntropyShortRows(_ part: Range<Int>, classes: Int, logits: UnsafePointer<Float>,
                                                      targets: UnsafeBufferPointer<Float>,
                                                      probabilities: UnsafeMutablePointer<Float>) -> Double {
@@ -94,28 +98,41 @@ extension Tensor {
         let counted = (0..<4).map { i in lane .>= SIMD8(repeating: Int32(i < chunks ? 8 * i - offsets[i] : 8)) }
         let (o0, o1, o2, o3) = (offsets[0], offsets[1], offsets[2], offsets[3])
         let zero = SIMD8<Float>(repeating: 0)
-        var total: Double = 0
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
             UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
         }
         @inline(__always) func store(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
             UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
         }
-        for r in part {
-            let row = logits + r * classes, out = probabilities + r * classes
-            let z0 = load(row + o0), z1 = load(row + o1), z2 = load(row + o2), z3 = load(row + o3)
-            let peak = RowReductions.max(RowReductions.max(RowReductions.max(z0, z1), RowReductions.max(z2, z3)))
-            let e0 = FastMath.exp(z0 - peak), e1 = FastMath.exp(z1 - peak)
-            let e2 = FastMath.exp(z2 - peak), e3 = FastMath.exp(z3 - peak)
-            let lanes = zero.replacing(with: e0, where: counted[0]) + zero.replacing(with: e1, where: counted[1])
-                + zero.replacing(with: e2, where: counted[2]) + zero.replacing(with: e3, where: counted[3])
-            let denominator = lanes.sum()
-            let inverse = 1 / denominator
-            store(e0 * inverse, out + o0)
-            store(e1 * inverse, out + o1)
-            store(e2 * inverse, out + o2)
-            store(e3 * inverse, out + o3)
-            total += Double(peak + Foundation.logf(denominator) - row[Int(targets[r])])
+        let blockRows = 64
+        var peaks = [Float](repeating: 0, count: blockRows)
+        var total: Double = 0
+        for start in stride(from: part.lowerBound, to: part.upperBound, by: blockRows) {
+            let end = Swift.min(start + blockRows, part.upperBound)
+            for r in start..<end {
+                let row = logits + r * classes, out = probabilities + r * classes
+                let z0 = load(row + o0), z1 = load(row + o1), z2 = load(row + o2), z3 = load(row + o3)
+                let peak = RowReductions.max(RowReductions.max(RowReductions.max(z0, z1), RowReductions.max(z2, z3)))
+                peaks[r - start] = peak
+                store(z0 - peak, out + o0)
+                store(z1 - peak, out + o1)
+                store(z2 - peak, out + o2)
+                store(z3 - peak, out + o3)
+            }
+            for i in (start * classes)..<(end * classes) { probabilities[i] = FastMath.exp(probabilities[i]) }
+            for r in start..<end {
+                let out = probabilities + r * classes
+                let e0 = load(out + o0), e1 = load(out + o1), e2 = load(out + o2), e3 = load(out + o3)
+                let lanes = zero.replacing(with: e0, where: counted[0]) + zero.replacing(with: e1, where: counted[1])
+                    + zero.replacing(with: e2, where: counted[2]) + zero.replacing(with: e3, where: counted[3])
+                let denominator = lanes.sum()
+                let inverse = 1 / denominator
+                store(e0 * inverse, out + o0)
+                store(e1 * inverse, out + o1)
+                store(e2 * inverse, out + o2)
+                store(e3 * inverse, out + o3)
+                total += Double(peaks[r - start] + Foundation.logf(denominator) - logits[r * classes + Int(targets[r])])
+            }
         }
         return total
     }

@@ -124,9 +124,13 @@ extension Tensor {
                 for k in 0..<n {
                     tensors[k].withRows(width: width) { reader in
                         Parallelism.forEachPart(outer * rowsPerBlock, minimumPerThread: Swift.max(1, 4096 / width)) { rows in
-                            for r in rows {
-                                let (o, j) = r.quotientAndRemainder(dividingBy: rowsPerBlock)
-                                reader.write(r, into: destination + (o * n + k) * inner + j * width)
+                            if rowsPerBlock == 1 {  // Stacking matrices along axis 1: no division per row.
+                                for r in rows { reader.write(r, into: destination + (r * n + k) * inner) }
+                            } else {
+                                for r in rows {
+                                    let (o, j) = r.quotientAndRemainder(dividingBy: rowsPerBlock)
+                                    reader.write(r, into: destination + (o * n + k) * inner + j * width)
+                                }
                             }
                         }
                     }

@@ -16,11 +16,15 @@ struct Bench: ParsableCommand {
     @Option(help: "Minibatch size.") var batchSize = 1024
     @Option(help: "Time steps per window.") var steps = 32
     @Flag(help: "Skip measuring the machine's sgemm speed.") var skipPeak = false
+    @Flag(help: "Time the operations of a training step instead of training.") var operations = false
 
     func run() throws {
         OpenBLASSettings.ensureApplied()
         Random.seed(seed)
         Parallelism.threads = threads
+        if operations {
+            return OperationTimings.report(batch: batchSize, hiddens: hiddens, vocabulary: 28, steps: steps)
+        }
         let data = try TimeMachine(batchSize: batchSize, numSteps: steps)
         let rnn = RNNScratch(numInputs: data.vocab.count, numHiddens: hiddens)
         let model = RNNLMScratch(rnn: rnn, vocabSize: data.vocab.count, lr: 1)

@@ -1,0 +1,49 @@
+import D2LSwift
+import Foundation
+
+/// Times the operations a training step is made of, at the chapter's sizes, so that a change
+/// to one kernel can be measured apart from the whole run (whose time drifts with the machine).
+enum OperationTimings {
+    static func report(batch b: Int, hiddens h: Int, vocabulary v: Int, steps t: Int) {
+        Random.seed(1)
+        let indices = Tensor(shape: [b, t], scalars: (0..<(b * t)).map { Float(($0 * 7) % v) })
+        let W_xh = (Tensor.randn([v, h]) * 0.1).requiringGrad()
+        let W_hh = (Tensor.randn([h, h]) * 0.1).requiringGrad()
+        let b_h = Tensor.zeros([h]).requiringGrad()
+        let H = Tensor.randn([b, h])
+        let X = indices.T.oneHot(classes: v)[0]
+        let logits = (Tensor.randn([b * t, v]) * 2).requiringGrad()
+        let targets = Tensor(shape: [b * t], scalars: (0..<(b * t)).map { Float(($0 * 5) % v) })
+        let stepOutputs = (0..<t).map { _ in matmul(H, W_hh) + b_h }
+
+        print("d2l-bench: operation timings (batch \(b), \(h) hidden, vocabulary \(v), \(t) steps; best of 5, \(Parallelism.threads) thread(s)):")
+        time("one RNN step, forward: tanh(X W_xh + b_h + H W_hh)", bytes: 2 * b * h * 4) {
+            _ = tanh(matmul(X, W_xh) + b_h + matmul(H, W_hh))
+        }
+        time("one RNN step, forward and backward", bytes: 8 * b * h * 4) {
+            let state = tanh(matmul(X, W_xh) + b_h + matmul(H, W_hh))
+            state.sum().backward()
+        }
+        time("stack \(t) outputs of \(b)x\(h) (deferred bias sums)", bytes: 2 * t * b * h * 4) {
+            _ = stack(stepOutputs, axis: 1)
+        }
+        time("cross-entropy of \(b * t)x\(v) logits, forward and backward", bytes: 3 * b * t * v * 4) {
+            logits.softmaxCrossEntropy(targets: targets).backward()
+        }
+        time("bias gradient: sum of \(b)x\(h) rows", bytes: b * h * 4) {
+            _ = H.sum(toShape: [h])
+        }
+    }
+
+    private static func time(_ name: String, bytes: Int, _ body: () -> Void) {
+        let repeats = 50
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<repeats { body() }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(repeats))
+        }
+        let label = name.padding(toLength: 64, withPad: " ", startingAt: 0)
+        print(label + String(format: " %8.1f us  %6.1f GB/s", best * 1e6, Double(bytes) / best / 1e9))
+    }
+}
