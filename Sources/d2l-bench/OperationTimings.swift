@@ -20,6 +20,12 @@ enum OperationTimings {
         time("one RNN step, forward: tanh(X W_xh + b_h + H W_hh)", bytes: 2 * b * h * 4) {
             _ = tanh(matmul(X, W_xh) + b_h + matmul(H, W_hh))
         }
+        let lookup = matmul(X, W_xh), product = matmul(H, W_hh)
+        time("  of which H W_hh", bytes: 2 * b * h * 4) { _ = matmul(H, W_hh) }
+        time("  of which tanh(lookup + b_h + product), deferred sum", bytes: 2 * b * h * 4) {
+            _ = tanh(lookup + b_h + product)
+        }
+        time("  tanh alone, on a \(b)x\(h) matrix", bytes: 2 * b * h * 4) { _ = tanh(H) }
         time("one RNN step, forward and backward", bytes: 8 * b * h * 4) {
             let state = tanh(matmul(X, W_xh) + b_h + matmul(H, W_hh))
             state.sum().backward()

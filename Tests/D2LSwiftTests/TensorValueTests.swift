@@ -44,6 +44,30 @@ final class TensorValueTests: XCTestCase {
         XCTAssertEqual(Double(loss), (row0 + row1) / 2, accuracy: 1e-5)
     }
 
+    /// A character vocabulary's rows (28 classes: four registers, the last one overlapping) in
+    /// blocks of 64 rows with a partial last block; validation's loss-only path gives the same.
+    func testShortRowCrossEntropyMatchesDefinitionWithAndWithoutGradient() {
+        let (rows, classes) = (130, 28)
+        let values = (0..<(rows * classes)).map { Float(($0 * 37) % 101) * 0.07 - 3 }
+        let targets = (0..<rows).map { Float(($0 * 11) % classes) }
+        let logits = Tensor(shape: [rows, classes], scalars: values).requiringGrad()
+        let loss = logits.softmaxCrossEntropy(targets: Tensor(targets))
+        let lossOnly = GradientMode.withoutGradients { logits.softmaxCrossEntropy(targets: Tensor(targets)) }
+        XCTAssertEqual(loss.item.bitPattern, lossOnly.item.bitPattern)
+        loss.backward()
+        var expected = 0.0
+        for r in 0..<rows {
+            let row = values[(r * classes)..<((r + 1) * classes)].map(Double.init)
+            let denominator = row.map { exp($0) }.reduce(0, +)
+            expected -= log(exp(row[Int(targets[r])]) / denominator)
+            for c in 0..<classes {
+                let gradient = (exp(row[c]) / denominator - (c == Int(targets[r]) ? 1 : 0)) / Double(rows)
+                XCTAssertEqual(Double(logits.grad!.scalars[r * classes + c]), gradient, accuracy: 1e-7)
+            }
+        }
+        XCTAssertEqual(Double(loss.item), expected / Double(rows), accuracy: 1e-5)
+    }
+
     func testSeededRandomIsReproducible() {
         Random.seed(42)
         let a = Tensor.randn([100])

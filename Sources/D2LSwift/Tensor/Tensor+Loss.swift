@@ -8,7 +8,11 @@ extension Tensor {
         require(targets.count == shape[0], "\(targets.count) targets for \(shape[0]) rows")
         let (rows, classes) = (shape[0], shape[1])
         _ = Tensor.classIndices(targets.scalars, classes: classes, what: "target")
-        var probabilities = Tensor.uninitialized(count)
+        // Only a gradient needs the probabilities: validation computes the loss alone and
+        // writes no 3.6 MB buffer (rows of 8-32 classes; other widths keep it).
+        let shortRows = (8...32).contains(classes)
+        let keepsProbabilities = (GradientMode.isEnabled && requiresGrad) || !shortRows
+        var probabilities = Tensor.uninitialized(keepsProbabilities ? count : 0)
         // Each thread takes whole rows and sums its own part of the loss; the parts are added
         // in a fixed order, so the result does not depend on timing.
         var partialLosses = [Double](repeating: 0, count: 2)
@@ -20,8 +24,12 @@ extension Tensor {
                     partialLosses.withUnsafeMutableBufferPointer { partials in
                         let sums = partials
                         Parallelism.forEachPart(rows, minimumPerThread: max(1, 4096 / max(classes, 1))) { part in
-                            sums[part.lowerBound == 0 ? 0 : 1] = Tensor.softmaxCrossEntropyRows(
-                                part, classes: classes, logits: z, targets: targets, probabilities: p)
+                            sums[part.lowerBound == 0 ? 0 : 1] = shortRows
+                                ? Tensor.softmaxCrossEntropyShortRows(
+                                    part, classes: classes, logits: z.baseAddress!, targets: targets,
+                                    probabilities: keepsProbabilities ? p.baseAddress! : nil)
+                                : Tensor.softmaxCrossEntropyRows(
+                                    part, classes: classes, logits: z, targets: targets, probabilities: p)
                         }
                     }
                 }
@@ -56,10 +64,6 @@ extension Tensor {
     private static func softmaxCrossEntropyRows(_ part: Range<Int>, classes: Int, logits z: UnsafeBufferPointer<Float>,
                                                 targets: UnsafeBufferPointer<Float>,
                                                 probabilities p: UnsafeMutableBufferPointer<Float>) -> Double {
-        if (8...32).contains(classes) {
-            return softmaxCrossEntropyShortRows(part, classes: classes, logits: z.baseAddress!, targets: targets,
-                                                probabilities: p.baseAddress!)
-        }
         var total: Double = 0
         var peaks = [Float](repeating: -Float.infinity, count: part.count)
         let logits = z.baseAddress!, probabilities = p.baseAddress!
@@ -90,7 +94,7 @@ extension Tensor {
     /// same values twice. Unused registers repeat the last.
     private static func softmaxCrossEntropyShortRows(_ part: Range<Int>, classes: Int, logits: UnsafePointer<Float>,
                                                      targets: UnsafeBufferPointer<Float>,
-                                                     probabilities: UnsafeMutablePointer<Float>) -> Double {
+                                                     probabilities: UnsafeMutablePointer<Float>?) -> Double {
         let chunks = (classes + 7) / 8, last = classes - 8
         let offsets = (0..<4).map { Swift.min(8 * $0, last) }
         let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
@@ -106,11 +110,15 @@ extension Tensor {
         }
         let blockRows = 64
         var peaks = [Float](repeating: 0, count: blockRows)
+        // Without a probabilities buffer, each block is computed in this one.
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: probabilities == nil ? blockRows * classes : 0)
+        defer { scratch.deallocate() }
         var total: Double = 0
         for start in stride(from: part.lowerBound, to: part.upperBound, by: blockRows) {
             let end = Swift.min(start + blockRows, part.upperBound)
+            let block = probabilities.map { $0 + start * classes } ?? scratch
             for r in start..<end {
-                let row = logits + r * classes, out = probabilities + r * classes
+                let row = logits + r * classes, out = block + (r - start) * classes
                 let z0 = load(row + o0), z1 = load(row + o1), z2 = load(row + o2), z3 = load(row + o3)
                 let peak = RowReductions.max(RowReductions.max(RowReductions.max(z0, z1), RowReductions.max(z2, z3)))
                 peaks[r - start] = peak
@@ -119,9 +127,9 @@ extension Tensor {
                 store(z2 - peak, out + o2)
                 store(z3 - peak, out + o3)
             }
-            for i in (start * classes)..<(end * classes) { probabilities[i] = FastMath.exp(probabilities[i]) }
+            for i in 0..<((end - start) * classes) { block[i] = FastMath.exp(block[i]) }
             for r in start..<end {
-                let out = probabilities + r * classes
+                let out = block + (r - start) * classes
                 let e0 = load(out + o0), e1 = load(out + o1), e2 = load(out + o2), e3 = load(out + o3)
                 let lanes = zero.replacing(with: e0, where: counted[0]) + zero.replacing(with: e1, where: counted[1])
                     + zero.replacing(with: e2, where: counted[2]) + zero.replacing(with: e3, where: counted[3])
