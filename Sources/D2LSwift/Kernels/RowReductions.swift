@@ -32,21 +32,15 @@ enum RowReductions {
     }
 
     /// `accumulator[j] += row[j]` for `j` in `0..<count`: one row of a column sum (a bias's
-    /// gradient) or of a scatter-add. Spelled in SIMD because the compiler cannot prove the
-    /// two pointers apart and would otherwise add one float at a time.
+    /// gradient) or of a scatter-add.
     @inline(__always)
     static func add(_ row: UnsafePointer<Float>, into accumulator: UnsafeMutablePointer<Float>, count: Int) {
-        var c = 0
-        while c + 8 <= count {
-            let sum = UnsafeRawPointer(accumulator + c).loadUnaligned(as: SIMD8<Float>.self)
-                + UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(accumulator + c).storeBytes(of: sum, as: SIMD8<Float>.self)
-            c += 8
-        }
-        while c < count { accumulator[c] += row[c]; c += 1 }
+        add(UnsafePointer(accumulator), row, into: accumulator, count: count)
     }
 
-    /// `destination[j] = a[j] + b[j]` for `j` in `0..<count`.
+    /// `destination[j] = a[j] + b[j]` for `j` in `0..<count`, which may be `a` or `b`. Spelled
+    /// in SIMD because the compiler cannot prove the pointers apart and would otherwise add
+    /// one float at a time.
     @inline(__always)
     static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
                     count: Int) {
