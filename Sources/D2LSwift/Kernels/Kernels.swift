@@ -10,9 +10,10 @@ enum Kernels {
     /// `c = alpha * op(a) * op(b) + beta * c` for row-major matrices, where `op(a)` is m×k and
     /// `op(b)` is k×n; `lda` and `ldb` are the row strides of `a` and `b` as stored.
     ///
-    /// With two threads, large products are split in two independent halves: by rows of the
-    /// result when it is tall, else by columns. Each element is computed as it would be on one
-    /// thread, from the same inputs.
+    /// With two threads, large products are split in two: by rows of the result when it is
+    /// tall (each element then computed as on one thread); for a small `op(a)^T`-shaped weight
+    /// gradient summed over many rows, by halves of the inner dimension, whose two partial
+    /// products are added in a fixed order; else by columns of the result.
     static func gemm(_ a: UnsafePointer<Float>, transposeA: Bool,
                      _ b: UnsafePointer<Float>, transposeB: Bool,
                      into c: UnsafeMutablePointer<Float>,
