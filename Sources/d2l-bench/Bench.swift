@@ -31,9 +31,11 @@ struct Bench: ParsableCommand {
         let trainer = Trainer(maxEpochs: epochs, gradientClipVal: 1)
         trainer.showsFigure = false
         trainer.reportsProgress = false
+        Parallelism.recordsStatistics = threads >= 2
         let start = Date()
         trainer.fit(model, data)
         let wall = Date().timeIntervalSince(start)
+        Parallelism.recordsStatistics = false
 
         let work = RNNWorkload(vocabSize: data.vocab.count, numHiddens: hiddens, numSteps: steps,
                                trainTokens: data.numTrain * steps, validationTokens: data.numVal * steps)
@@ -47,6 +49,12 @@ struct Bench: ParsableCommand {
         print(String(format: "work            %.3g FLOP dense-equivalent (%.3g as row lookups)", flops,
                      flops - work.oneHotFlopsPerEpoch * Double(epochs)))
         print(String(format: "achieved        %.1f GFLOPS dense-equivalent", achieved))
+        if threads >= 2 {
+            let loops = Parallelism.statistics
+            let between = wall - loops.secondsWorking - loops.secondsWaiting
+            print(String(format: "two threads     %d split loops; main thread %.0f%% in its halves, %.0f%% waiting for the worker, %.0f%% between loops (the worker idles)",
+                         loops.jobs, loops.secondsWorking / wall * 100, loops.secondsWaiting / wall * 100, between / wall * 100))
+        }
         if !skipPeak {
             let chapterShape = MatmulPeak.gflops(m: batchSize, n: hiddens, k: hiddens)
             let large = MatmulPeak.gflops(m: 1024, n: 1024, k: 1024, repeats: 3)

@@ -27,6 +27,22 @@ public enum Parallelism {
         }
     }
 
+    /// What the main thread did with its time in parallel loops, counted while
+    /// ``recordsStatistics`` is on (the benchmark's account of where two threads lose time).
+    public struct Statistics {
+        /// Loops split across the two threads.
+        public var jobs = 0
+        /// Seconds the main thread spent on its own half of those loops.
+        public var secondsWorking = 0.0
+        /// Seconds it then waited for the worker to finish the other half.
+        public var secondsWaiting = 0.0
+    }
+
+    /// Whether split loops are timed into ``statistics`` (two clock reads per loop).
+    public static var recordsStatistics = false
+    /// The counts since ``recordsStatistics`` was turned on.
+    public static var statistics = Statistics()
+
     /// Runs two independent pieces of work, one on a worker thread, when more than one thread
     /// is allowed.
     public static func pair(_ first: () -> Void, _ second: () -> Void) {
@@ -71,13 +87,20 @@ final class WorkerPool: @unchecked Sendable {
         jobRange = middle..<count
         let generation = posted.load(ordering: .relaxed) + 1
         posted.store(generation, ordering: .releasing)
+        let start = Parallelism.recordsStatistics ? DispatchTime.now().uptimeNanoseconds : 0
         body(0..<middle)
+        let halfDone = Parallelism.recordsStatistics ? DispatchTime.now().uptimeNanoseconds : 0
         var spins = 0
         while finished.load(ordering: .acquiring) != generation {
             spins += 1
             if spins > 1_000_000 { sched_yield() }
         }
         job = nil
+        if Parallelism.recordsStatistics {
+            Parallelism.statistics.jobs += 1
+            Parallelism.statistics.secondsWorking += Double(halfDone - start) / 1e9
+            Parallelism.statistics.secondsWaiting += Double(DispatchTime.now().uptimeNanoseconds - halfDone) / 1e9
+        }
     }
 
     private func start() {
