@@ -69,4 +69,25 @@ final class ParallelismTests: XCTestCase {
             XCTAssertLessThan(worst, 1e-4)
         }
     }
+
+    func testStatisticsCountSplitLoopsOnlyWhileRecording() {
+        let saved = Parallelism.threads
+        Parallelism.threads = 2
+        defer { Parallelism.threads = saved; Parallelism.recordsStatistics = false }
+        Parallelism.statistics = .init()
+        Parallelism.recordsStatistics = true
+        var sums = [Int](repeating: 0, count: 2)
+        sums.withUnsafeMutableBufferPointer { buffer in
+            let parts = buffer
+            Parallelism.forEachPart(100_000) { part in parts[part.lowerBound == 0 ? 0 : 1] = part.count }
+            Parallelism.forEachPart(10) { part in parts[0] += part.count }  // too small to split
+        }
+        XCTAssertEqual(sums, [50_010, 50_000])
+        XCTAssertEqual(Parallelism.statistics.jobs, 1)
+        XCTAssertGreaterThan(Parallelism.statistics.secondsWorking, 0)
+        XCTAssertGreaterThanOrEqual(Parallelism.statistics.secondsWaiting, 0)
+        Parallelism.recordsStatistics = false
+        Parallelism.forEachPart(100_000) { _ in }
+        XCTAssertEqual(Parallelism.statistics.jobs, 1)
+    }
 }
