@@ -12,6 +12,9 @@ var hostCPUSettings: [SwiftSetting] {
           let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
           let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
     else { return [] }
+    // The manifest cannot call package code: this reads /proc/cpuinfo as CPUFlags does, and
+    // its AVX-512 test is BLASEnvironment.coreType's (AVX2 adds bmi2, which -target-cpu
+    // haswell also assumes).
     let flags = Set(flagsLine.split(separator: " ").map(String.init))
     if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]) {
         // LLVM's tuning for AVX-512 CPUs keeps loops at 256 bits; turning that preference off
