@@ -7,7 +7,7 @@ extension Tensor {
         require(rank == 2, "logits must be [rows, classes], got \(shape)")
         require(targets.count == shape[0], "\(targets.count) targets for \(shape[0]) rows")
         let (rows, classes) = (shape[0], shape[1])
-        _ = Tensor.classIndices(targets.scalars, classes: classes, what: "target")
+        let targetIndices = Tensor.classIndices(targets.scalars, classes: classes, what: "target")
         // Only a gradient needs the probabilities: validation computes the loss alone and
         // writes no 3.6 MB buffer (rows of 8-32 classes; other widths keep it).
         let shortRows = (8...32).contains(classes)
@@ -16,7 +16,6 @@ extension Tensor {
         // Each thread takes whole rows and sums its own part of the loss; the parts are added
         // in a fixed order, so the result does not depend on timing.
         var partialLosses = [Double](repeating: 0, count: 2)
-        let targetIndices = targets.scalars
         scalars.withUnsafeBufferPointer { z in
             probabilities.withUnsafeMutableBufferPointer { buffer in
                 let p = buffer
@@ -62,7 +61,7 @@ extension Tensor {
 
     /// Softmax probabilities of rows `part` into `p`, returning the sum of their losses.
     private static func softmaxCrossEntropyRows(_ part: Range<Int>, classes: Int, logits z: UnsafeBufferPointer<Float>,
-                                                targets: UnsafeBufferPointer<Float>,
+                                                targets: UnsafeBufferPointer<Int32>,
                                                 probabilities p: UnsafeMutableBufferPointer<Float>) -> Double {
         var total: Double = 0
         var peaks = [Float](repeating: -Float.infinity, count: part.count)
@@ -93,7 +92,7 @@ extension Tensor {
     /// overlap the one before: it then leaves the shared lanes out of the sum, and stores the
     /// same values twice. Unused registers repeat the last.
     private static func softmaxCrossEntropyShortRows(_ part: Range<Int>, classes: Int, logits: UnsafePointer<Float>,
-                                                     targets: UnsafeBufferPointer<Float>,
+                                                     targets: UnsafeBufferPointer<Int32>,
                                                      probabilities: UnsafeMutablePointer<Float>?) -> Double {
         let chunks = (classes + 7) / 8, last = classes - 8
         let offsets = (0..<4).map { Swift.min(8 * $0, last) }
