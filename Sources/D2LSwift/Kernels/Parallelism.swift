@@ -49,8 +49,9 @@ public enum Parallelism {
         guard threads >= 2 else { first(); second(); return }
         withoutActuallyEscaping(first) { a in
             withoutActuallyEscaping(second) { b in
+                // A pool already busy runs the whole range here: both pieces, in order.
                 WorkerPool.shared.run(count: 2) { range in
-                    if range.lowerBound == 0 { a() } else { b() }
+                    for piece in range { if piece == 0 { a() } else { b() } }
                 }
             }
         }
