@@ -27,12 +27,20 @@ enum Kernels {
         }
         // Row strides: the matrices' widths unless they are rows of bigger ones.
         let lda = lda ?? (transposeA ? m : k), ldb = ldb ?? (transposeB ? k : n)
-        // One cblas call on a block of the result: `m` rows and `n` columns at `c`, the whole
-        // result's row stride.
+        // One product on a block of the result: `rows` rows and `columns` columns at `c`, with
+        // the whole result's row stride, over `depth` steps of the inner dimension.
         func call(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                  rows: Int, columns: Int) {
+                  rows: Int, columns: Int, depth: Int = k) {
+            if NarrowProduct.isEnabled && alpha == 1 && beta == 0 && !(transposeA && transposeB) {
+                let done = transposeA
+                    ? NarrowProduct.multiplyTransposedA(a, lda: lda, b, ldb: ldb, into: c, ldc: n,
+                                                        m: rows, n: columns, k: depth)
+                    : NarrowProduct.multiply(a, lda: lda, b, ldb: ldb, transposeB: transposeB, into: c, ldc: n,
+                                             m: rows, n: columns, k: depth)
+                if done { return }
+            }
             cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                        Int32(rows), Int32(columns), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+                        Int32(rows), Int32(columns), Int32(depth), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
         }
         let worthSplitting = Parallelism.threads >= 2 && m * n * k >= 1 << 17
         if worthSplitting && m < 64 && k >= 512 && transposeA && !transposeB && beta == 0 {
@@ -43,13 +51,8 @@ enum Kernels {
             var partial = [Float](repeating: 0, count: m * n)
             partial.withUnsafeMutableBufferPointer { p in
                 let lower = p.baseAddress!
-                Parallelism.pair({
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(half),
-                                alpha, a, Int32(lda), b, Int32(ldb), 0, c, Int32(n))
-                }, {
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k - half),
-                                alpha, a + half * lda, Int32(lda), b + half * ldb, Int32(ldb), 0, lower, Int32(n))
-                })
+                Parallelism.pair({ call(a, b, c, rows: m, columns: n, depth: half) },
+                                 { call(a + half * lda, b + half * ldb, lower, rows: m, columns: n, depth: k - half) })
                 for i in 0..<(m * n) { c[i] += lower[i] }
             }
         } else if worthSplitting && m >= 64 {

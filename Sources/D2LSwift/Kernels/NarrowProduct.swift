@@ -1,0 +1,212 @@
+import Foundation
+
+/// Matrix products whose result is at most 32 columns wide: every product of the chapter's
+/// RNN (32 hidden units, 28 characters).
+///
+/// OpenBLAS tunes for big matrices. On these shapes its kernels reach 60-150 GFLOPS per core
+/// depending on transposition (a 512x32x32 `A B` is fast, `A B^T` and `A^T B` are not), and
+/// 1024-row products take its general path, which packs both operands and clears the result
+/// first. These kernels keep a block of 8 result rows by 32 columns in 16 vector registers and
+/// add one rank-1 update per step of the inner dimension, the same loop for all three shapes:
+/// - `A B`: a step is a column of A (broadcast, one per row) times a row of B;
+/// - `A B^T`: the same after transposing B, a weight matrix of at most 32 x 64;
+/// - `A^T B` (a weight gradient): a step is a row of A (the block's 8 entries broadcast) times
+///   a row of B, summed over the batch.
+///
+/// The summation order is fixed (the inner dimension in order), so results do not depend on
+/// the thread count when the caller splits rows.
+enum NarrowProduct {
+    typealias Vector = SIMD16<Float>
+
+    /// Whether ``Kernels/gemm(_:transposeA:_:transposeB:into:m:n:k:alpha:beta:lda:ldb:)`` uses
+    /// these kernels: in builds for AVX-512 (elsewhere a 16-float vector is two or four
+    /// registers and the tile spills), unless `D2L_NARROW_PRODUCT=0` asks for OpenBLAS (to
+    /// compare the two).
+    static let isEnabled: Bool = {
+        #if D2L_AVX512
+        return ProcessInfo.processInfo.environment["D2L_NARROW_PRODUCT"] != "0"
+        #else
+        return false
+        #endif
+    }()
+
+    /// Result widths these kernels take: two vectors' worth, of which the second may be partial.
+    static let widths = 17...32
+    /// The longest inner dimension `A B` and `A B^T` take (B is copied into a padded block).
+    static let maximumDepth = 64
+
+    /// `c = a b`: `a` is m×k with row stride `lda`, `b` is k×n (row stride `ldb`) or, when
+    /// `transposeB`, n×k; `c` is m×n with row stride `ldc`. Returns false, touching nothing,
+    /// for shapes it does not take.
+    static func multiply(_ a: UnsafePointer<Float>, lda: Int,
+                         _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+                         into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int) -> Bool {
+        guard widths.contains(n), (1...maximumDepth).contains(k), m > 0 else { return false }
+        func run(_ rows: UnsafePointer<Float>) {
+            let writer = RowWriter(c, ldc: ldc, width: n)
+            var i = 0
+            while i + 8 <= m {
+                var tile = Tile()
+                tile.accumulate(a + i * lda, step: 1, row: lda, rows, step: 32, steps: k)
+                writer.store(tile, at: i, lastRowOfCall: i + 8 == m)
+                i += 8
+            }
+            while i < m {
+                var row = TileRow()
+                row.accumulate(a + i * lda, step: 1, rows, step: 32, steps: k)
+                writer.store(row, at: i, lastRowOfCall: i + 1 == m)
+                i += 1
+            }
+        }
+        if n == 32 && ldb == 32 && !transposeB { run(b); return true }
+        // Otherwise B as k rows of exactly 32 columns, zeros past n: every step loads two
+        // whole vectors, and the padding only adds zeros to columns that are not stored.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: k * 32) { padded in
+            let rows = padded.baseAddress!
+            rows.initialize(repeating: 0, count: k * 32)
+            if transposeB {
+                for j in 0..<n { for p in 0..<k { rows[p * 32 + j] = b[j * ldb + p] } }
+            } else {
+                for p in 0..<k { (rows + p * 32).update(from: b + p * ldb, count: n) }
+            }
+            run(rows)
+        }
+        return true
+    }
+
+    /// `c = a^T b`: `a` is k×m (row stride `lda`), `b` is k×n (row stride `ldb`), `c` is m×n
+    /// (row stride `ldc`). The weight gradient `H^T G` over a batch of k rows.
+    static func multiplyTransposedA(_ a: UnsafePointer<Float>, lda: Int,
+                                    _ b: UnsafePointer<Float>, ldb: Int,
+                                    into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int) -> Bool {
+        guard widths.contains(n), m > 0, k > 0 else { return false }
+        // Rows of b are loaded 32 wide. Before the last row that stays inside b (its rows are
+        // at least 17 apart, so 32 floats never pass the next row's end); the last row is
+        // copied into a padded buffer.
+        var lastRow = [Float](repeating: 0, count: 32)
+        for j in 0..<n { lastRow[j] = b[(k - 1) * ldb + j] }
+        let writer = RowWriter(c, ldc: ldc, width: n)
+        lastRow.withUnsafeBufferPointer { last in
+            let lastRow = last.baseAddress!, lastA = a + (k - 1) * lda
+            var r = 0
+            while r + 8 <= m {
+                var tile = Tile()
+                tile.accumulate(a + r, step: lda, row: 1, b, step: ldb, steps: k - 1)
+                tile.accumulate(lastA + r, step: lda, row: 1, lastRow, step: 32, steps: 1)
+                writer.store(tile, at: r, lastRowOfCall: r + 8 == m)
+                r += 8
+            }
+            while r < m {
+                var row = TileRow()
+                row.accumulate(a + r, step: lda, b, step: ldb, steps: k - 1)
+                row.accumulate(lastA + r, step: lda, lastRow, step: 32, steps: 1)
+                writer.store(row, at: r, lastRowOfCall: r + 1 == m)
+                r += 1
+            }
+        }
+        return true
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+    }
+
+    /// One result row: two vectors of 16 columns.
+    struct TileRow {
+        var low = Vector(), high = Vector()
+
+        /// Adds `steps` rank-1 updates: `x[s]` (at `x + s * xStep`) times the 32-wide row at
+        /// `y + s * yStep`.
+        @inline(__always)
+        mutating func accumulate(_ x: UnsafePointer<Float>, step xStep: Int,
+                                 _ y: UnsafePointer<Float>, step yStep: Int, steps: Int) {
+            for s in 0..<steps {
+                let scale = Vector(repeating: x[s * xStep])
+                low = low.addingProduct(scale, load(y + s * yStep))
+                high = high.addingProduct(scale, load(y + s * yStep + 16))
+            }
+        }
+    }
+
+    /// Eight result rows in sixteen registers (AVX-512 has 32: the rest hold the step's
+    /// operands).
+    struct Tile {
+        var r0 = TileRow(), r1 = TileRow(), r2 = TileRow(), r3 = TileRow()
+        var r4 = TileRow(), r5 = TileRow(), r6 = TileRow(), r7 = TileRow()
+
+        /// Adds `steps` rank-1 updates: for each step, row r's scalar is at
+        /// `x + s * xStep + r * xRow`, the shared 32-wide row at `y + s * yStep`.
+        @inline(__always)
+        mutating func accumulate(_ x: UnsafePointer<Float>, step xStep: Int, row xRow: Int,
+                                 _ y: UnsafePointer<Float>, step yStep: Int, steps: Int) {
+            // The chapter's depth is 32: a loop with a known trip count is unrolled and runs at
+            // 150-160 GFLOPS here, the general loop at 90-135.
+            if steps == 32 && xStep == 1 {
+                update(x, step: 1, row: xRow, y, step: yStep, steps: 32)
+            } else {
+                update(x, step: xStep, row: xRow, y, step: yStep, steps: steps)
+            }
+        }
+
+        @inline(__always)
+        private mutating func update(_ x: UnsafePointer<Float>, step xStep: Int, row xRow: Int,
+                                     _ y: UnsafePointer<Float>, step yStep: Int, steps: Int) {
+            for s in 0..<steps {
+                let low = load(y + s * yStep), high = load(y + s * yStep + 16)
+                let x = x + s * xStep
+                let x0 = Vector(repeating: x[0]), x1 = Vector(repeating: x[xRow])
+                let x2 = Vector(repeating: x[2 * xRow]), x3 = Vector(repeating: x[3 * xRow])
+                let x4 = Vector(repeating: x[4 * xRow]), x5 = Vector(repeating: x[5 * xRow])
+                let x6 = Vector(repeating: x[6 * xRow]), x7 = Vector(repeating: x[7 * xRow])
+                r0.low = r0.low.addingProduct(x0, low); r0.high = r0.high.addingProduct(x0, high)
+                r1.low = r1.low.addingProduct(x1, low); r1.high = r1.high.addingProduct(x1, high)
+                r2.low = r2.low.addingProduct(x2, low); r2.high = r2.high.addingProduct(x2, high)
+                r3.low = r3.low.addingProduct(x3, low); r3.high = r3.high.addingProduct(x3, high)
+                r4.low = r4.low.addingProduct(x4, low); r4.high = r4.high.addingProduct(x4, high)
+                r5.low = r5.low.addingProduct(x5, low); r5.high = r5.high.addingProduct(x5, high)
+                r6.low = r6.low.addingProduct(x6, low); r6.high = r6.high.addingProduct(x6, high)
+                r7.low = r7.low.addingProduct(x7, low); r7.high = r7.high.addingProduct(x7, high)
+            }
+        }
+    }
+
+    /// Stores result rows of `width` (17-32) columns.
+    struct RowWriter {
+        let c: UnsafeMutablePointer<Float>
+        let ldc: Int
+        let width: Int
+
+        init(_ c: UnsafeMutablePointer<Float>, ldc: Int, width: Int) {
+            self.c = c
+            self.ldc = ldc
+            self.width = width
+        }
+
+        @inline(__always)
+        func store(_ tile: Tile, at row: Int, lastRowOfCall: Bool) {
+            store(tile.r0, at: row, lastRowOfCall: false)
+            store(tile.r1, at: row + 1, lastRowOfCall: false)
+            store(tile.r2, at: row + 2, lastRowOfCall: false)
+            store(tile.r3, at: row + 3, lastRowOfCall: false)
+            store(tile.r4, at: row + 4, lastRowOfCall: false)
+            store(tile.r5, at: row + 5, lastRowOfCall: false)
+            store(tile.r6, at: row + 6, lastRowOfCall: false)
+            store(tile.r7, at: row + 7, lastRowOfCall: lastRowOfCall)
+        }
+
+        /// A row narrower than 32 is stored whole when the rows are packed (ldc == width) and
+        /// a later row of this call overwrites the excess; the call's last row, or rows of a
+        /// wider matrix whose other columns another thread writes, get an exact store.
+        @inline(__always)
+        func store(_ row: TileRow, at index: Int, lastRowOfCall: Bool) {
+            let p = c + index * ldc
+            UnsafeMutableRawPointer(p).storeBytes(of: row.low, as: Vector.self)
+            if width == 32 || (ldc == width && !lastRowOfCall) {
+                UnsafeMutableRawPointer(p + 16).storeBytes(of: row.high, as: Vector.self)
+            } else {
+                for j in 16..<width { p[j] = row.high[j - 16] }
+            }
+        }
+    }
+}

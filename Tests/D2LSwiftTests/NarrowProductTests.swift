@@ -1,0 +1,99 @@
+import XCTest
+@testable import D2LSwift
+
+/// The narrow-product kernels against the definition, on the chapter's shapes and the edges:
+/// row tails, partial second vectors, strided operands, results inside wider matrices.
+final class NarrowProductTests: XCTestCase {
+    /// Values with a fractional part, so that a wrong pairing cannot add up to the right sum.
+    private func matrix(_ rows: Int, _ columns: Int, seed: Int) -> [Float] {
+        (0..<(rows * columns)).map { Float(($0 * 37 + seed * 11) % 29) * 0.125 - 1.75 }
+    }
+
+    /// Reference `op(a) op(b)` in Double, entry (i, j) of an m×n result.
+    private func reference(_ a: [Float], lda: Int, transposeA: Bool, _ b: [Float], ldb: Int, transposeB: Bool,
+                           m: Int, n: Int, k: Int) -> [Float] {
+        var c = [Float](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let x = transposeA ? a[p * lda + i] : a[i * lda + p]
+                    let y = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                    sum += Double(x) * Double(y)
+                }
+                c[i * n + j] = Float(sum)
+            }
+        }
+        return c
+    }
+
+    private func assertClose(_ x: [Float], _ y: [Float], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(x.count, y.count, file: file, line: line)
+        for (u, v) in zip(x, y) where abs(u - v) > 1e-4 * max(1, abs(v)) {
+            return XCTFail("\(u) != \(v)", file: file, line: line)
+        }
+    }
+
+    func testProductAndProductWithTransposedRightOperand() {
+        for (m, n, k) in [(512, 32, 32), (512, 28, 32), (13, 17, 5), (9, 32, 64), (1, 28, 32), (40, 31, 1)] {
+            for transposeB in [false, true] {
+                // The chapter's packed operands, and strided ones (rows of bigger matrices).
+                let padding = m == 512 ? 0 : 2
+                let lda = k + padding, ldb = (transposeB ? k : n) + padding
+                let a = matrix(m, lda, seed: 1), b = matrix(transposeB ? n : k, ldb, seed: 2)
+                var c = [Float](repeating: .nan, count: m * n)
+                let done = c.withUnsafeMutableBufferPointer { out in
+                    NarrowProduct.multiply(a, lda: lda, b, ldb: ldb, transposeB: transposeB,
+                                           into: out.baseAddress!, ldc: n, m: m, n: n, k: k)
+                }
+                XCTAssertTrue(done)
+                assertClose(c, reference(a, lda: lda, transposeA: false, b, ldb: ldb, transposeB: transposeB, m: m, n: n, k: k))
+            }
+        }
+    }
+
+    func testWeightGradientShape() {
+        for (m, n, k) in [(32, 32, 512), (32, 28, 512), (11, 19, 3), (8, 32, 1), (35, 28, 100)] {
+            let lda = m + 1, ldb = n + 5
+            let a = matrix(k, lda, seed: 3), b = matrix(k, ldb, seed: 4)
+            var c = [Float](repeating: .nan, count: m * n)
+            let done = c.withUnsafeMutableBufferPointer { out in
+                NarrowProduct.multiplyTransposedA(a, lda: lda, b, ldb: ldb, into: out.baseAddress!, ldc: n, m: m, n: n, k: k)
+            }
+            XCTAssertTrue(done)
+            assertClose(c, reference(a, lda: lda, transposeA: true, b, ldb: ldb, transposeB: false, m: m, n: n, k: k))
+        }
+    }
+
+    /// Rows of a wider result (another thread writes the other columns) and the last row of a
+    /// packed result must be written exactly, without touching what follows.
+    func testStoresStayInsideTheirBlock() {
+        let (m, n, k, ldc) = (19, 28, 32, 40)
+        let a = matrix(m, k, seed: 5), b = matrix(k, n, seed: 6)
+        var wide = [Float](repeating: 7, count: m * ldc + 8)
+        wide.withUnsafeMutableBufferPointer { out in
+            _ = NarrowProduct.multiply(a, lda: k, b, ldb: n, transposeB: false, into: out.baseAddress!, ldc: ldc, m: m, n: n, k: k)
+        }
+        let expected = reference(a, lda: k, transposeA: false, b, ldb: n, transposeB: false, m: m, n: n, k: k)
+        for i in 0..<m {
+            assertClose(Array(wide[(i * ldc)..<(i * ldc + n)]), Array(expected[(i * n)..<(i * n + n)]))
+            XCTAssertEqual(Array(wide[(i * ldc + n)..<(i * ldc + ldc)]), [Float](repeating: 7, count: ldc - n))
+        }
+        var packed = [Float](repeating: 7, count: m * n + 8)
+        packed.withUnsafeMutableBufferPointer { out in
+            _ = NarrowProduct.multiply(a, lda: k, b, ldb: n, transposeB: false, into: out.baseAddress!, ldc: n, m: m, n: n, k: k)
+        }
+        assertClose(Array(packed[0..<(m * n)]), expected)
+        XCTAssertEqual(Array(packed[(m * n)...]), [Float](repeating: 7, count: 8))
+    }
+
+    func testShapesItDoesNotTakeAreLeftToBLAS() {
+        var c = [Float](repeating: 0, count: 64 * 64)
+        let a = matrix(64, 128, seed: 1)
+        c.withUnsafeMutableBufferPointer { out in
+            XCTAssertFalse(NarrowProduct.multiply(a, lda: 64, a, ldb: 64, transposeB: false, into: out.baseAddress!, ldc: 64, m: 64, n: 64, k: 64))
+            XCTAssertFalse(NarrowProduct.multiply(a, lda: 128, a, ldb: 16, transposeB: false, into: out.baseAddress!, ldc: 16, m: 8, n: 16, k: 128))
+            XCTAssertFalse(NarrowProduct.multiplyTransposedA(a, lda: 64, a, ldb: 64, into: out.baseAddress!, ldc: 64, m: 64, n: 64, k: 8))
+        }
+    }
+}
