@@ -10,7 +10,10 @@ struct Bench: ParsableCommand {
         abstract: "Train the chapter's RNN language model and report time, tokens/s and GFLOPS.")
 
     @Option(help: "Epochs to train.") var epochs = 100
-    @Option(help: "Threads for matrix products and elementwise loops (1 or 2).") var threads = Parallelism.threads
+    @Option(help: "Threads (1 or 2): each batch is split between them, or with --split-operations each operation.")
+    var threads = Parallelism.threads
+    @Flag(help: "With two threads, split each operation's loop instead of each batch (the slower way, to compare).")
+    var splitOperations = false
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Hidden units.") var hiddens = 32
     @Option(help: "Minibatch size.") var batchSize = 1024
@@ -31,6 +34,7 @@ struct Bench: ParsableCommand {
         let trainer = Trainer(maxEpochs: epochs, gradientClipVal: 1)
         trainer.showsFigure = false
         trainer.reportsProgress = false
+        trainer.splitsBatches = !splitOperations
         Parallelism.recordsStatistics = threads >= 2
         let start = Date()
         trainer.fit(model, data)
@@ -52,15 +56,17 @@ struct Bench: ParsableCommand {
         if threads >= 2 {
             let loops = Parallelism.statistics
             let between = wall - loops.secondsWorking - loops.secondsWaiting
-            print(String(format: "two threads     %d split loops; main thread %.0f%% in its halves, %.0f%% waiting for the worker, %.0f%% between loops (the worker idles)",
-                         loops.jobs, loops.secondsWorking / wall * 100, loops.secondsWaiting / wall * 100, between / wall * 100))
+            let jobs = splitOperations ? "split loops" : "half-batch pairs"
+            print(String(format: "two threads     %d %@; main thread %.0f%% on its share, %.0f%% waiting for the worker, %.0f%% alone (the worker idles)",
+                         loops.jobs, jobs as NSString, loops.secondsWorking / wall * 100, loops.secondsWaiting / wall * 100,
+                         between / wall * 100))
         }
         if !skipPeak {
             let chapterShape = MatmulPeak.gflops(m: batchSize, n: hiddens, k: hiddens)
             let large = MatmulPeak.gflops(m: 1024, n: 1024, k: 1024, repeats: 3)
-            print(String(format: "sgemm peak      %.1f GFLOPS at %dx%dx%d, %.1f GFLOPS at 1024^3 (%d thread(s), measured now)",
+            print(String(format: "matmul peak     %.1f GFLOPS at %dx%dx%d, %.1f GFLOPS at 1024^3 (%d thread(s), measured now)",
                          chapterShape, batchSize, hiddens, hiddens, large, threads))
-            print("BLAS kernels    OpenBLAS \(MatmulPeak.blasCoreName)")
+            print("kernels         \(MatmulPeak.kernels)")
             print(String(format: "share of peak   %.0f%% of the 1024^3 figure", achieved / large * 100))
             // The products one training step makes, forward and backward.
             let (b, h, v) = (batchSize, hiddens, data.vocab.count)

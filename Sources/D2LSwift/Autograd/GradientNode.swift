@@ -10,10 +10,13 @@ final class GradientNode {
     }
 }
 
-/// Switches graph recording on and off, as `torch.no_grad()` does.
+/// Switches graph recording on and off, as `torch.no_grad()` does, for the calling thread.
 public enum GradientMode {
-    /// Whether operations currently record how to differentiate themselves.
-    public internal(set) static var isEnabled = true
+    /// Whether operations on this thread currently record how to differentiate themselves.
+    public internal(set) static var isEnabled: Bool {
+        get { ThreadContext.current.recordsGradients }
+        set { ThreadContext.current.recordsGradients = newValue }
+    }
 
     /// Runs `body` without recording a graph (evaluation, prediction, parameter updates).
     public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {

@@ -41,11 +41,25 @@ extension Tensor {
     }
 
     private func accumulateGradient(_ gradient: Tensor) {
+        if let sink = ThreadContext.current.gradientSink {
+            sink.add(gradient, to: self)
+        } else {
+            addToGradient(gradient)
+        }
+    }
+
+    /// Adds `gradient` to ``grad``, or makes it the gradient.
+    func addToGradient(_ gradient: Tensor) {
         if let grad {
             grad.addInPlace(gradient)
         } else {
-            grad = gradient.node == nil && gradient !== self ? gradient : gradient.detached()
+            grad = ownedGradient(gradient)
         }
+    }
+
+    /// `gradient` itself when nothing else can change it, else a copy.
+    func ownedGradient(_ gradient: Tensor) -> Tensor {
+        gradient.node == nil && gradient !== self ? gradient : gradient.detached()
     }
 
     /// Every tensor reachable from this one, inputs before the tensors computed from them.

@@ -7,6 +7,12 @@ public enum MatmulPeak {
     /// The kernels OpenBLAS chose (or was told to use with `OPENBLAS_CORETYPE`) for this CPU.
     public static var blasCoreName: String { String(cString: openblas_get_corename()) }
 
+    /// Which code multiplies matrices: the library's own kernels for products at most 32
+    /// columns wide, when on, and OpenBLAS with the kernels it chose.
+    public static var kernels: String {
+        (NarrowProduct.isEnabled ? "own AVX-512 kernels up to 32 columns, else " : "") + "OpenBLAS \(blasCoreName)"
+    }
+
     /// GFLOPS of repeated `op(a) x op(b)` products (`op(a)` is m×k, `op(b)` k×n), best of
     /// `repeats` timed batches, with the library's own threading.
     public static func gflops(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,

@@ -108,7 +108,9 @@ final class WorkerPool: @unchecked Sendable {
         _ = WorkerPool.forkHandlerInstalled
         started = true
         let thread = Thread { [unowned self] in self.loop() }
-        thread.stackSize = 1 << 20
+        // A whole half of a training step runs here (DataParallelStep), and releasing its
+        // graph recurses once per operation in a chain.
+        thread.stackSize = 16 << 20
         thread.start()
     }
 

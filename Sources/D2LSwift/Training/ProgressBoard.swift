@@ -11,8 +11,13 @@ public final class ProgressBoard {
     /// The order in which keys first appeared, so figures list train before validation.
     public private(set) var keys: [String] = []
 
-    /// Records one point of `key` for the running epoch.
+    /// Records one point of `key` for the running epoch. While the trainer runs part of a
+    /// batch on this thread, the point goes to that part's ``MetricLog`` instead, to be merged
+    /// with the other part's.
     public func record(_ key: String, _ value: Float, train: Bool) {
+        if let log = ThreadContext.current.metricLog {
+            return log.points.append(MetricLog.Point(board: self, key: key, value: value, train: train))
+        }
         let name = (train ? "train_" : "val_") + key
         if history[name] == nil && current[name] == nil { keys.append(name) }
         current[name, default: Bucket()].sum += Double(value)

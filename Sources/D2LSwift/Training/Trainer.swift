@@ -15,6 +15,10 @@ public final class Trainer {
     public var showsFigure = true
     /// Whether `fit` reports per-epoch progress.
     public var reportsProgress = true
+    /// Whether each batch is split in two halves run at once on two cores
+    /// (``DataParallelStep``), when ``Parallelism/threads`` allows. Turn it off for a model
+    /// whose steps are not safe to run concurrently or whose loss is not a mean over rows.
+    public var splitsBatches = true
     /// Wall time of each epoch in seconds, training and validation together.
     public private(set) var epochSeconds: [Double] = []
     /// Training tokens processed by the last `fit`.
@@ -36,15 +40,26 @@ public final class Trainer {
             let epochStart = Date()
             var tokens = 0
             for batch in data.trainBatches() {
-                let loss = model.trainingStep(batch)
-                optimizer.zeroGrad()
-                loss.backward()
+                if splitsBatches, let halves = DataParallelStep.halves(of: batch) {
+                    optimizer.zeroGrad()
+                    DataParallelStep.train(model, on: halves)
+                } else {
+                    let loss = model.trainingStep(batch)
+                    optimizer.zeroGrad()
+                    loss.backward()
+                }
                 if gradientClipVal > 0 { clipGradients(gradientClipVal, model) }
                 optimizer.step()
                 tokens += batch.targets.count
             }
             GradientMode.withoutGradients {
-                for batch in data.validationBatches() { model.validationStep(batch) }
+                for batch in data.validationBatches() {
+                    if splitsBatches, let halves = DataParallelStep.halves(of: batch) {
+                        DataParallelStep.validate(model, on: halves)
+                    } else {
+                        model.validationStep(batch)
+                    }
+                }
             }
             model.board.finishEpoch()
             let seconds = Date().timeIntervalSince(epochStart)

@@ -1,0 +1,62 @@
+import XCTest
+@testable import D2LSwift
+
+/// A batch split between two threads must give the whole batch's gradients and metrics.
+final class DataParallelStepTests: XCTestCase {
+    private var savedThreads = Parallelism.threads
+
+    override func setUp() { savedThreads = Parallelism.threads }
+    override func tearDown() { Parallelism.threads = savedThreads }
+
+    private func model() -> RNNLMScratch {
+        Random.seed(9)
+        return RNNLMScratch(rnn: RNNScratch(numInputs: 28, numHiddens: 32, sigma: 0.3), vocabSize: 28, lr: 1)
+    }
+
+    private let batch = Batch(inputs: Tensor(shape: [300, 7], scalars: (0..<2100).map { Float(($0 * 11) % 28) }),
+                              targets: Tensor(shape: [300, 7], scalars: (0..<2100).map { Float(($0 * 5 + 3) % 28) }))
+
+    func testSplitBatchGivesTheWholeBatchsGradientsAndLoss() throws {
+        Parallelism.threads = 1
+        let whole = model()
+        let loss = whole.trainingStep(batch)
+        loss.backward()
+        whole.board.finishEpoch()
+
+        Parallelism.threads = 2
+        let split = model()
+        let halves = try XCTUnwrap(DataParallelStep.halves(of: batch))
+        XCTAssertEqual(halves.map { $0.inputs.shape }, [[150, 7], [150, 7]])
+        DataParallelStep.train(split, on: halves)
+        split.board.finishEpoch()
+
+        for (a, b) in zip(split.parameters(), whole.parameters()) {
+            let (x, y) = (try XCTUnwrap(a.grad).scalars, try XCTUnwrap(b.grad).scalars)
+            XCTAssertEqual(x.count, y.count)
+            let scale = y.map(abs).max()!
+            for (u, v) in zip(x, y) { XCTAssertEqual(u, v, accuracy: 1e-5 * scale) }
+        }
+        // Perplexity is exp of the mean loss: the halves' weighted mean is within rounding of it here.
+        let splitPPL = try XCTUnwrap(split.board.latest("train_ppl"))
+        let wholePPL = try XCTUnwrap(whole.board.latest("train_ppl"))
+        XCTAssertEqual(splitPPL, wholePPL, accuracy: 1e-3 * wholePPL)
+        XCTAssertEqual(split.board.history["train_ppl"]?.count, 1)
+    }
+
+    func testSplitValidationRecordsOnePointWithoutGradients() throws {
+        Parallelism.threads = 2
+        let split = model()
+        DataParallelStep.validate(split, on: try XCTUnwrap(DataParallelStep.halves(of: batch)))
+        split.board.finishEpoch()
+        XCTAssertTrue(split.parameters().allSatisfy { $0.grad == nil })
+        XCTAssertEqual(split.board.history["val_ppl"]?.count, 1)
+        XCTAssertTrue(GradientMode.isEnabled)
+    }
+
+    func testSmallBatchesAndOneThreadAreNotSplit() {
+        Parallelism.threads = 1
+        XCTAssertNil(DataParallelStep.halves(of: batch))
+        Parallelism.threads = 2
+        XCTAssertNil(DataParallelStep.halves(of: Batch(inputs: batch.inputs.rows(0..<100), targets: batch.targets.rows(0..<100))))
+    }
+}
