@@ -6,6 +6,7 @@ import Foundation
 enum OperationTimings {
     static func report(batch b: Int, hiddens h: Int, vocabulary v: Int, steps t: Int) {
         Random.seed(1)
+        AllocatorTuning.apply()  // as training runs
         let indices = Tensor(shape: [b, t], scalars: (0..<(b * t)).map { Float(($0 * 7) % v) })
         let W_xh = (Tensor.randn([v, h]) * 0.1).requiringGrad()
         let W_hh = (Tensor.randn([h, h]) * 0.1).requiringGrad()

@@ -68,6 +68,21 @@ final class TensorValueTests: XCTestCase {
         XCTAssertEqual(Double(loss.item), expected / Double(rows), accuracy: 1e-5)
     }
 
+    /// The loss hands back the gradient it computed with its value for a unit seed; any other
+    /// seed scales it.
+    func testCrossEntropyGradientScalesWithTheSeed() {
+        for classes in [28, 40] {  // the short-row and the general path
+            let values = (0..<(70 * classes)).map { Float(($0 * 29) % 53) * 0.1 - 2 }
+            let targets = Tensor((0..<70).map { Float(($0 * 7) % classes) })
+            let unit = Tensor(shape: [70, classes], scalars: values).requiringGrad()
+            unit.softmaxCrossEntropy(targets: targets).backward()
+            let scaled = Tensor(shape: [70, classes], scalars: values).requiringGrad()
+            scaled.softmaxCrossEntropy(targets: targets).backward(seed: Tensor(shape: [], scalars: [-2.5]))
+            for (a, b) in zip(scaled.grad!.scalars, unit.grad!.scalars) { XCTAssertEqual(a, -2.5 * b, accuracy: 1e-7) }
+            XCTAssertTrue(unit.grad!.scalars.contains { $0 < -1e-3 })
+        }
+    }
+
     func testSeededRandomIsReproducible() {
         Random.seed(42)
         let a = Tensor.randn([100])

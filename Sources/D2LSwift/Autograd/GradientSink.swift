@@ -15,8 +15,9 @@ final class GradientSink {
         }
     }
 
-    /// Adds each collected gradient to its leaf's `grad`, in the order the leaves were reached.
-    func addToLeaves() {
-        for (leaf, gradient) in entries { leaf.addToGradient(gradient) }
+    /// Adds each collected gradient, times `scale`, to its leaf's `grad`, in the order the
+    /// leaves were reached.
+    func addToLeaves(scaledBy scale: Float = 1) {
+        for (leaf, gradient) in entries { leaf.addToGradient(scale == 1 ? gradient : gradient * scale) }
     }
 }

@@ -3,21 +3,25 @@ import Foundation
 extension Tensor {
     /// The mean cross-entropy between the softmax of these logits (`[rows, classes]`) and the
     /// integer class `targets` (`[rows]`), computed stably in one pass with its gradient.
+    ///
+    /// The pass writes the gradient itself, `(softmax(z) - onehot(target)) / rows`: backward
+    /// with a unit seed (the trainer's) then returns it without another pass over the rows.
     public func softmaxCrossEntropy(targets: Tensor) -> Tensor {
         require(rank == 2, "logits must be [rows, classes], got \(shape)")
         require(targets.count == shape[0], "\(targets.count) targets for \(shape[0]) rows")
         let (rows, classes) = (shape[0], shape[1])
         let targetIndices = Tensor.classIndices(targets.scalars, classes: classes, what: "target")
-        // Only a gradient needs the probabilities: validation computes the loss alone and
-        // writes no 3.6 MB buffer (rows of 8-32 classes; other widths keep it).
+        // Only training needs the gradient: validation computes the loss alone and writes no
+        // 3.6 MB buffer (rows of 8-32 classes; other widths keep it).
         let shortRows = (8...32).contains(classes)
         let keepsProbabilities = (GradientMode.isEnabled && requiresGrad) || !shortRows
-        var probabilities = Tensor.uninitialized(keepsProbabilities ? count : 0)
+        var unitGradient = Tensor.uninitialized(keepsProbabilities ? count : 0)
+        let rowShare = 1 / Float(Swift.max(rows, 1))
         // Each thread takes whole rows and sums its own part of the loss; the parts are added
         // in a fixed order, so the result does not depend on timing.
         var partialLosses = [Double](repeating: 0, count: 2)
         scalars.withUnsafeBufferPointer { z in
-            probabilities.withUnsafeMutableBufferPointer { buffer in
+            unitGradient.withUnsafeMutableBufferPointer { buffer in
                 let p = buffer
                 targetIndices.withUnsafeBufferPointer { targets in
                     partialLosses.withUnsafeMutableBufferPointer { partials in
@@ -26,9 +30,9 @@ extension Tensor {
                             sums[part.lowerBound == 0 ? 0 : 1] = shortRows
                                 ? Tensor.softmaxCrossEntropyShortRows(
                                     part, classes: classes, logits: z.baseAddress!, targets: targets,
-                                    probabilities: keepsProbabilities ? p.baseAddress! : nil)
+                                    gradient: keepsProbabilities ? p.baseAddress! : nil, rowShare: rowShare)
                                 : Tensor.softmaxCrossEntropyRows(
-                                    part, classes: classes, logits: z, targets: targets, probabilities: p)
+                                    part, classes: classes, logits: z, targets: targets, gradient: p, rowShare: rowShare)
                         }
                     }
                 }
@@ -37,32 +41,23 @@ extension Tensor {
         let total = partialLosses[0] + partialLosses[1]
         let loss = Float(total / Double(Swift.max(rows, 1)))
         return Tensor(shape: [], scalars: [loss], inputs: [self]) { [shape] g in
-            // d loss / d z = (softmax(z) - onehot(target)) / rows.
-            let scale = g.item / Float(rows)
-            // One pass over the probabilities, split by rows across threads.
-            var grad = Tensor.uninitialized(rows * classes)
-            probabilities.withUnsafeBufferPointer { p in
-                grad.withUnsafeMutableBufferPointer { buffer in
-                    let out = buffer
-                    targetIndices.withUnsafeBufferPointer { targets in
-                        Parallelism.forEachPart(rows, minimumPerThread: max(1, 4096 / max(classes, 1))) { part in
-                            for i in (part.lowerBound * classes)..<(part.upperBound * classes) { out[i] = p[i] * scale }
-                            for r in part {
-                                let i = r * classes + Int(targets[r])
-                                out[i] = (p[i] - 1) * scale
-                            }
-                        }
-                    }
+            let scale = g.item
+            if scale == 1 { return [Tensor(shape: shape, scalars: unitGradient)] }
+            var scaled = Tensor.uninitialized(unitGradient.count)
+            unitGradient.withUnsafeBufferPointer { unit in
+                scaled.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<out.count { out[i] = unit[i] * scale }
                 }
             }
-            return [Tensor(shape: shape, scalars: grad)]
+            return [Tensor(shape: shape, scalars: scaled)]
         }
     }
 
-    /// Softmax probabilities of rows `part` into `p`, returning the sum of their losses.
+    /// The unit-seed gradient of rows `part` into `p` (their softmax minus the target's one-hot,
+    /// times `rowShare`), returning the sum of their losses.
     private static func softmaxCrossEntropyRows(_ part: Range<Int>, classes: Int, logits z: UnsafeBufferPointer<Float>,
                                                 targets: UnsafeBufferPointer<Int32>,
-                                                probabilities p: UnsafeMutableBufferPointer<Float>) -> Double {
+                                                gradient p: UnsafeMutableBufferPointer<Float>, rowShare: Float) -> Double {
         var total: Double = 0
         var peaks = [Float](repeating: -Float.infinity, count: part.count)
         let logits = z.baseAddress!, probabilities = p.baseAddress!
@@ -77,8 +72,9 @@ extension Tensor {
         for r in part {
             let base = r * classes
             let denominator = RowReductions.sum(probabilities + base, count: classes)
-            let inverse = 1 / denominator
+            let inverse = rowShare / denominator
             for c in 0..<classes { probabilities[base + c] *= inverse }
+            probabilities[base + Int(targets[r])] -= rowShare
             total += Double(peaks[r - part.lowerBound] + Foundation.logf(denominator) - logits[base + Int(targets[r])])
         }
         return total
@@ -93,7 +89,7 @@ extension Tensor {
     /// same values twice. Unused registers repeat the last.
     private static func softmaxCrossEntropyShortRows(_ part: Range<Int>, classes: Int, logits: UnsafePointer<Float>,
                                                      targets: UnsafeBufferPointer<Int32>,
-                                                     probabilities: UnsafeMutablePointer<Float>?) -> Double {
+                                                     gradient: UnsafeMutablePointer<Float>?, rowShare: Float) -> Double {
         let chunks = (classes + 7) / 8, last = classes - 8
         let offsets = (0..<4).map { Swift.min(8 * $0, last) }
         let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
@@ -109,13 +105,14 @@ extension Tensor {
         }
         let blockRows = 64
         var peaks = [Float](repeating: 0, count: blockRows)
-        // Without a probabilities buffer, each block is computed in this one.
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: probabilities == nil ? blockRows * classes : 0)
+        // Without a gradient buffer, each block is computed in this one.
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: gradient == nil ? blockRows * classes : 0)
         defer { scratch.deallocate() }
         var total: Double = 0
         for start in stride(from: part.lowerBound, to: part.upperBound, by: blockRows) {
             let end = Swift.min(start + blockRows, part.upperBound)
-            let block = probabilities.map { $0 + start * classes } ?? scratch
+            var denominators = 1.0
+            let block = gradient.map { $0 + start * classes } ?? scratch
             for r in start..<end {
                 let row = logits + r * classes, out = block + (r - start) * classes
                 let z0 = load(row + o0), z1 = load(row + o1), z2 = load(row + o2), z3 = load(row + o3)
@@ -133,13 +130,19 @@ extension Tensor {
                 let lanes = zero.replacing(with: e0, where: counted[0]) + zero.replacing(with: e1, where: counted[1])
                     + zero.replacing(with: e2, where: counted[2]) + zero.replacing(with: e3, where: counted[3])
                 let denominator = lanes.sum()
-                let inverse = 1 / denominator
+                let inverse = rowShare / denominator
                 store(e0 * inverse, out + o0)
                 store(e1 * inverse, out + o1)
                 store(e2 * inverse, out + o2)
                 store(e3 * inverse, out + o3)
-                total += Double(peaks[r - start] + Foundation.logf(denominator) - logits[r * classes + Int(targets[r])])
+                let target = Int(targets[r])
+                out[target] -= rowShare
+                // The block's logarithms as one: a product of at most 64 sums of at most 32
+                // exponentials at most 1 stays far inside Double's range.
+                denominators *= Double(denominator)
+                total += Double(peaks[r - start] - logits[r * classes + target])
             }
+            total += Foundation.log(denominators)
         }
         return total
     }

@@ -29,10 +29,12 @@ enum DataParallelStep {
         let logs = run(halves, logs: halves.map { _ in MetricLog() }) { part, context in
             context.gradientSink = sinks[part]
             defer { context.gradientSink = nil }
-            let loss = model.trainingStep(halves[part])
-            loss.backward(seed: Tensor(shape: loss.shape, scalars: [weights[part]]))
+            // A unit seed, as a whole batch's backward() has (the loss can hand back the
+            // gradient it computed with its value); the share is applied to the parameters'
+            // small gradients instead.
+            model.trainingStep(halves[part]).backward()
         }
-        for sink in sinks { sink.addToLeaves() }
+        for (sink, weight) in zip(sinks, weights) { sink.addToLeaves(scaledBy: weight) }
         MetricLog.merge(logs, weights: weights)
     }
 
