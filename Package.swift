@@ -20,12 +20,13 @@ var hostCPUSettings: [SwiftSetting] {
         // LLVM's tuning for AVX-512 CPUs keeps loops at 256 bits; turning that preference off
         // (a target feature, passed through the Clang importer whose target options Swift's
         // code generator shares) takes tanh from 20 to 11-15 us per 1024x32 matrix here.
-        // D2L_AVX512 turns on the library's own kernels for narrow matrix products.
+        // D2L_AVX512 turns on the library's own kernels for narrow matrix products; D2L_FMA
+        // fuses multiply-adds in the elementwise functions.
         return [.unsafeFlags(["-target-cpu", "skylake-avx512",
                               "-Xcc", "-Xclang", "-Xcc", "-target-feature", "-Xcc", "-Xclang", "-Xcc", "-prefer-256-bit"]),
-                .define("D2L_AVX512")]
+                .define("D2L_AVX512"), .define("D2L_FMA")]
     }
-    if flags.isSuperset(of: ["avx2", "fma", "bmi2"]) { return [.unsafeFlags(["-target-cpu", "haswell"])] }
+    if flags.isSuperset(of: ["avx2", "fma", "bmi2"]) { return [.unsafeFlags(["-target-cpu", "haswell"]), .define("D2L_FMA")] }
     return []
 }
 
