@@ -7,7 +7,12 @@ enum RowCopy {
     static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
         guard count < 256 else { return destination.update(from: source, count: count) }
         var c = 0
-        while c + 8 <= count {
+        while c + 16 <= count {
+            UnsafeMutableRawPointer(destination + c).storeBytes(
+                of: UnsafeRawPointer(source + c).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            c += 16
+        }
+        if c + 8 <= count {
             UnsafeMutableRawPointer(destination + c).storeBytes(
                 of: UnsafeRawPointer(source + c).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
             c += 8

@@ -167,4 +167,13 @@ extension Tensor {
                                 terms: [.rows(values: scalars, offset: 0, rowStride: width)])
         return whole.withReader(body)
     }
+
+    /// Readers of rows of `width` of every tensor in `tensors`, valid while `body` runs.
+    static func withRowReaders<R>(of tensors: ArraySlice<Tensor>, width: Int, readers: [DeferredSumReader] = [],
+                                  _ body: ([DeferredSumReader]) -> R) -> R {
+        guard let first = tensors.first else { return body(readers) }
+        return first.withRows(width: width) { reader in
+            withRowReaders(of: tensors.dropFirst(), width: width, readers: readers + [reader], body)
+        }
+    }
 }

@@ -121,17 +121,14 @@ extension Tensor {
         if inner > 0 {
             values.withUnsafeMutableBufferPointer { out in
                 let destination = out.baseAddress!
-                for k in 0..<n {
-                    tensors[k].withRows(width: width) { reader in
-                        Parallelism.forEachPart(outer * rowsPerBlock, minimumPerThread: Swift.max(1, 4096 / width)) { rows in
-                            if rowsPerBlock == 1 {  // Stacking matrices along axis 1: no division per row.
-                                for r in rows { reader.write(r, into: destination + (r * n + k) * inner) }
-                            } else {
-                                for r in rows {
-                                    let (o, j) = r.quotientAndRemainder(dividingBy: rowsPerBlock)
-                                    reader.write(r, into: destination + (o * n + k) * inner + j * width)
-                                }
-                            }
+                Tensor.withRowReaders(of: tensors[...], width: width) { readers in
+                    Parallelism.forEachPart(outer * rowsPerBlock, minimumPerThread: Swift.max(1, 4096 / (width * n))) { rows in
+                        // The result is written in order, a row of every part in turn: written
+                        // part by part, its rows would be n rows apart (4 KiB for the chapter's
+                        // outputs), each store a miss.
+                        for r in rows {
+                            let (o, j) = rowsPerBlock == 1 ? (r, 0) : r.quotientAndRemainder(dividingBy: rowsPerBlock)
+                            for k in 0..<n { readers[k].write(r, into: destination + (o * n + k) * inner + j * width) }
                         }
                     }
                 }
