@@ -30,6 +30,31 @@ final class DeferredValuesTests: XCTestCase {
         for (a, b) in zip(deferred, eager) { XCTAssertEqual(a, b) }
     }
 
+    /// A narrow product is deferred and read by blocks: alone, plus a bias, after other terms,
+    /// and stacked, it gives the eager product's bits.
+    func testDeferredProductReadsLikeAnEagerOne() {
+        let enabled = NarrowProduct.isEnabled
+        NarrowProduct.isEnabled = true  // deferred only where the kernels are used (AVX-512 builds)
+        defer { NarrowProduct.isEnabled = enabled }
+        let h = Tensor(shape: [300, 32], scalars: (0..<9600).map { Float(($0 * 13) % 17) * 0.1 - 0.8 })
+        let w = Tensor(shape: [32, 28], scalars: (0..<896).map { Float(($0 * 7) % 11) * 0.05 - 0.25 })
+        let bias = Tensor((0..<28).map { Float($0) * 0.01 })
+        let other = Tensor(shape: [300, 28], scalars: (0..<8400).map { Float($0 % 9) * 0.3 })
+        let deferredProduct = matmul(h, w)
+        XCTAssertNotNil(deferredProduct.deferred)
+        let deferred = [deferredProduct, deferredProduct + bias, other + deferredProduct + bias,
+                        stack([deferredProduct + bias, other + deferredProduct], axis: 1)]
+        DeferredValues.sumsAreDeferred = false
+        let eagerProduct = matmul(h, w)
+        XCTAssertNil(eagerProduct.deferred)
+        let eager = [eagerProduct, eagerProduct + bias, other + eagerProduct + bias,
+                     stack([eagerProduct + bias, other + eagerProduct], axis: 1)]
+        for (x, y) in zip(deferred, eager) {
+            XCTAssertEqual(x.shape, y.shape)
+            XCTAssertEqual(x.scalars.map(\.bitPattern), y.scalars.map(\.bitPattern))
+        }
+    }
+
     func testDeferredSumIsDeferredAndReadsLikeAnEagerOne() {
         let a = Tensor(shape: [128, 40], scalars: (0..<5120).map { Float($0 % 13) * 0.25 })
         let b = Tensor(shape: [40], scalars: (0..<40).map { Float($0) - 20 })

@@ -87,6 +87,36 @@ final class NarrowProductTests: XCTestCase {
         XCTAssertEqual(Array(packed[(m * n)...]), [Float](repeating: 7, count: 8))
     }
 
+    /// `c += a b` adds the rounded product to each element and leaves the rest of the rows alone;
+    /// with the excess granted, a part of a stacked row may be stored 32 wide.
+    func testAddingAndStoringPastTheRowWhenAllowed() {
+        let (m, n, k, ldc) = (21, 28, 32, 60)
+        let a = matrix(m, k, seed: 7), b = matrix(k, n, seed: 8)
+        let product = reference(a, lda: k, transposeA: false, b, ldb: n, transposeB: false, m: m, n: n, k: k)
+        let start = matrix(m, ldc, seed: 9)
+        var sum = start
+        sum.withUnsafeMutableBufferPointer { out in
+            NarrowProduct.multiply(a, lda: k, b, ldb: n, transposeB: false, into: out.baseAddress!, ldc: ldc,
+                                   m: m, n: n, k: k, adding: true)
+        }
+        for i in 0..<m {
+            for j in 0..<ldc {
+                let expected = j < n ? start[i * ldc + j] + product[i * n + j] : start[i * ldc + j]
+                XCTAssertEqual(sum[i * ldc + j], expected, accuracy: 1e-4 * max(1, abs(expected)))
+            }
+        }
+        var stacked = [Float](repeating: 7, count: m * ldc)
+        let padded = NarrowProduct.padded(b, n: n, k: k)
+        stacked.withUnsafeMutableBufferPointer { out in
+            NarrowProduct.multiply(a, lda: k, padded: padded, into: out.baseAddress!, ldc: ldc, m: m, n: n, k: k,
+                                   excessIsOverwritten: true)
+        }
+        for i in 0..<m {
+            assertClose(Array(stacked[(i * ldc)..<(i * ldc + n)]), Array(product[(i * n)..<(i * n + n)]))
+            XCTAssertEqual(Array(stacked[(i * ldc + 32)..<(i * ldc + ldc)]), [Float](repeating: 7, count: ldc - 32))
+        }
+    }
+
     func testShapesItDoesNotTakeAreLeftToBLAS() {
         var c = [Float](repeating: 0, count: 64 * 64)
         let a = matrix(64, 128, seed: 1)

@@ -25,14 +25,14 @@ extension Kernels {
     private static func evaluate(_ sum: DeferredSum,
                                  finish: (UnsafeMutablePointer<Float>, Range<Int>) -> Void) -> [Float] {
         let width = sum.width, count = sum.rows * width
-        let blockRows = max(1, 1024 / max(width, 1))
+        let blockRows = sum.blockRows
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             let out = buffer.baseAddress!
             sum.withReader { reader in
                 Parallelism.forEachPart(sum.rows, minimumPerThread: max(1, 4096 / max(width, 1))) { part in
                     for start in stride(from: part.lowerBound, to: part.upperBound, by: blockRows) {
                         let end = min(start + blockRows, part.upperBound)
-                        for r in start..<end { reader.write(r, into: out + r * width) }
+                        reader.write(start..<end, into: out + start * width, rowStride: width)
                         finish(out, (start * width)..<(end * width))
                     }
                 }

@@ -21,8 +21,8 @@ enum NarrowProduct {
     /// Whether ``Kernels/gemm(_:transposeA:_:transposeB:into:m:n:k:alpha:beta:lda:ldb:)`` uses
     /// these kernels: in builds for AVX-512 (elsewhere a 16-float vector is two or four
     /// registers and the tile spills), unless `D2L_NARROW_PRODUCT=0` asks for OpenBLAS (to
-    /// compare the two).
-    static let isEnabled: Bool = {
+    /// compare the two). Tests turn it on everywhere: the kernels are plain Swift.
+    nonisolated(unsafe) static var isEnabled: Bool = {
         #if D2L_AVX512
         return ProcessInfo.processInfo.environment["D2L_NARROW_PRODUCT"] != "0"
         #else
@@ -38,40 +38,71 @@ enum NarrowProduct {
     /// `c = a b`: `a` is m×k with row stride `lda`, `b` is k×n (row stride `ldb`) or, when
     /// `transposeB`, n×k; `c` is m×n with row stride `ldc`. Returns false, touching nothing,
     /// for shapes it does not take.
+    ///
+    /// With `adding`, `c += a b` (the product rounded first, then added: as computing the
+    /// product and adding it would). `excessIsOverwritten` tells that the floats past each row's
+    /// n, up to 32, belong to columns the caller writes afterwards (one part of a stacked row),
+    /// so rows may be stored as two whole vectors.
+    @discardableResult
     static func multiply(_ a: UnsafePointer<Float>, lda: Int,
                          _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
-                         into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int) -> Bool {
+                         into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
+                         adding: Bool = false, excessIsOverwritten: Bool = false) -> Bool {
         guard widths.contains(n), (1...maximumDepth).contains(k), m > 0 else { return false }
-        func run(_ rows: UnsafePointer<Float>) {
-            let writer = RowWriter(c, ldc: ldc, width: n)
-            var i = 0
-            while i + 8 <= m {
-                var tile = Tile()
-                tile.accumulate(a + i * lda, step: 1, row: lda, rows, step: 32, steps: k)
-                writer.store(tile, at: i, lastRowOfCall: i + 8 == m)
-                i += 8
-            }
-            while i < m {
-                var row = TileRow()
-                row.accumulate(a + i * lda, step: 1, rows, step: 32, steps: k)
-                writer.store(row, at: i, lastRowOfCall: i + 1 == m)
-                i += 1
-            }
+        if n == 32 && ldb == 32 && !transposeB {
+            multiply(a, lda: lda, padded: b, into: c, ldc: ldc, m: m, n: n, k: k,
+                     adding: adding, excessIsOverwritten: excessIsOverwritten)
+            return true
         }
-        if n == 32 && ldb == 32 && !transposeB { run(b); return true }
-        // Otherwise B as k rows of exactly 32 columns, zeros past n: every step loads two
-        // whole vectors, and the padding only adds zeros to columns that are not stored.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: k * 32) { padded in
             let rows = padded.baseAddress!
-            rows.initialize(repeating: 0, count: k * 32)
-            if transposeB {
-                for j in 0..<n { for p in 0..<k { rows[p * 32 + j] = b[j * ldb + p] } }
-            } else {
-                for p in 0..<k { (rows + p * 32).update(from: b + p * ldb, count: n) }
-            }
-            run(rows)
+            pad(b, ldb: ldb, transposed: transposeB, n: n, k: k, into: rows)
+            multiply(a, lda: lda, padded: rows, into: c, ldc: ldc, m: m, n: n, k: k,
+                     adding: adding, excessIsOverwritten: excessIsOverwritten)
         }
         return true
+    }
+
+    /// B (k×n, row stride `ldb`, or n×k when `transposed`) as k rows of exactly 32 columns,
+    /// zeros past n, at `rows`: every step then loads two whole vectors, and the padding only
+    /// adds zeros to columns that are not stored.
+    static func pad(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, n: Int, k: Int,
+                    into rows: UnsafeMutablePointer<Float>) {
+        rows.initialize(repeating: 0, count: k * 32)
+        if transposed {
+            for j in 0..<n { for p in 0..<k { rows[p * 32 + j] = b[j * ldb + p] } }
+        } else {
+            for p in 0..<k { (rows + p * 32).update(from: b + p * ldb, count: n) }
+        }
+    }
+
+    /// B (k×n, packed) padded as ``pad(_:ldb:transposed:n:k:into:)`` does, for products that
+    /// keep it (a deferred product term).
+    static func padded(_ b: [Float], n: Int, k: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: k * 32) { buffer, initialized in
+            b.withUnsafeBufferPointer { pad($0.baseAddress!, ldb: n, transposed: false, n: n, k: k, into: buffer.baseAddress!) }
+            initialized = k * 32
+        }
+    }
+
+    /// `c = a b` (or `c += a b`) with B given padded: k rows of 32 floats.
+    static func multiply(_ a: UnsafePointer<Float>, lda: Int, padded rows: UnsafePointer<Float>,
+                         into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
+                         adding: Bool = false, excessIsOverwritten: Bool = false) {
+        let writer = RowWriter(c, ldc: ldc, width: n, adding: adding, excessIsOverwritten: excessIsOverwritten)
+        var i = 0
+        while i + 8 <= m {
+            var tile = Tile()
+            tile.accumulate(a + i * lda, step: 1, row: lda, rows, step: 32, steps: k)
+            writer.store(tile, at: i, lastRowOfCall: i + 8 == m)
+            i += 8
+        }
+        while i < m {
+            var row = TileRow()
+            row.accumulate(a + i * lda, step: 1, rows, step: 32, steps: k)
+            writer.store(row, at: i, lastRowOfCall: i + 1 == m)
+            i += 1
+        }
     }
 
     /// `c = a^T b`: `a` is k×m (row stride `lda`), `b` is k×n (row stride `ldb`), `c` is m×n
@@ -171,16 +202,20 @@ enum NarrowProduct {
         }
     }
 
-    /// Stores result rows of `width` (17-32) columns.
+    /// Stores result rows of `width` (17-32) columns, or adds them to what is there.
     struct RowWriter {
         let c: UnsafeMutablePointer<Float>
         let ldc: Int
         let width: Int
+        let adding: Bool
+        let excessIsOverwritten: Bool
 
-        init(_ c: UnsafeMutablePointer<Float>, ldc: Int, width: Int) {
+        init(_ c: UnsafeMutablePointer<Float>, ldc: Int, width: Int, adding: Bool = false, excessIsOverwritten: Bool = false) {
             self.c = c
             self.ldc = ldc
             self.width = width
+            self.adding = adding
+            self.excessIsOverwritten = excessIsOverwritten
         }
 
         @inline(__always)
@@ -195,18 +230,55 @@ enum NarrowProduct {
             store(tile.r7, at: row + 7, lastRowOfCall: lastRowOfCall)
         }
 
-        /// A row narrower than 32 is stored whole when the rows are packed (ldc == width) and
-        /// a later row of this call overwrites the excess; the call's last row, or rows of a
-        /// wider matrix whose other columns another thread writes, get an exact store.
+        /// A row narrower than 32 is stored as two whole vectors when the excess is written
+        /// again later: by the next row of this call when rows are packed (ldc == width), or
+        /// by the caller. Otherwise (the call's last packed row, a block of a wider matrix whose
+        /// other columns another thread writes, or an addition) only its own floats are written.
         @inline(__always)
         func store(_ row: TileRow, at index: Int, lastRowOfCall: Bool) {
             let p = c + index * ldc
+            if adding {
+                UnsafeMutableRawPointer(p).storeBytes(of: load(p) + row.low, as: Vector.self)
+                if width == 32 {
+                    UnsafeMutableRawPointer(p + 16).storeBytes(of: load(p + 16) + row.high, as: Vector.self)
+                } else {
+                    for j in 16..<width { p[j] += row.high[j - 16] }
+                }
+                return
+            }
             UnsafeMutableRawPointer(p).storeBytes(of: row.low, as: Vector.self)
-            if width == 32 || (ldc == width && !lastRowOfCall) {
+            if width == 32 || excessIsOverwritten || (ldc == width && !lastRowOfCall) {
                 UnsafeMutableRawPointer(p + 16).storeBytes(of: row.high, as: Vector.self)
             } else {
-                for j in 16..<width { p[j] = row.high[j - 16] }
+                storePrefix(row.high, count: width - 16, to: p + 16)
             }
+        }
+
+        /// The first `count` (1-15) lanes of `v`, in pieces of 8, 4, 2 and 1.
+        @inline(__always)
+        private func storePrefix(_ v: Vector, count: Int, to p: UnsafeMutablePointer<Float>) {
+            var offset = 0
+            var rest = v
+            if count & 8 != 0 {
+                UnsafeMutableRawPointer(p).storeBytes(of: rest.lowHalf, as: SIMD8<Float>.self)
+                rest = Vector(lowHalf: rest.highHalf, highHalf: rest.highHalf)
+                offset = 8
+            }
+            if count & 4 != 0 {
+                UnsafeMutableRawPointer(p + offset).storeBytes(of: rest.lowHalf.lowHalf, as: SIMD4<Float>.self)
+                rest = Vector(lowHalf: SIMD8(lowHalf: rest.lowHalf.highHalf, highHalf: rest.lowHalf.highHalf),
+                              highHalf: rest.highHalf)
+                offset += 4
+            }
+            if count & 2 != 0 {
+                UnsafeMutableRawPointer(p + offset).storeBytes(of: rest.lowHalf.lowHalf.lowHalf, as: SIMD2<Float>.self)
+                rest = Vector(lowHalf: SIMD8(lowHalf: SIMD4(lowHalf: rest.lowHalf.lowHalf.highHalf,
+                                                             highHalf: rest.lowHalf.lowHalf.highHalf),
+                                             highHalf: rest.lowHalf.highHalf),
+                              highHalf: rest.highHalf)
+                offset += 2
+            }
+            if count & 1 != 0 { p[offset] = rest[0] }
         }
     }
 }

@@ -37,6 +37,10 @@ struct DeferredSum {
         case rows(values: [Float], offset: Int, rowStride: Int)
         /// Row `r` is row `indices[r]` of `table` (an embedding lookup).
         case gathered(indices: [Int32], table: [Float])
+        /// Row `r` is row `r` of `a` (rows × `depth`) times `b` (`depth` × width, held padded
+        /// to 32 columns by ``NarrowProduct/padded(_:n:k:)``): a narrow matrix product
+        /// computed by blocks of rows where it is read.
+        case product(a: [Float], paddedB: [Float], depth: Int)
     }
 
     /// More terms than this are added eagerly: each term is one more stream read per row.
@@ -46,14 +50,20 @@ struct DeferredSum {
     let width: Int
     var terms: [Term]
 
-    /// The sum, computed by rows split across threads.
+    /// Rows per block when terms are added block by block: 32 rows of 32 floats stay in L1.
+    var blockRows: Int { max(1, 1024 / max(width, 1)) }
+
+    /// The sum, computed by blocks of rows split across threads.
     func evaluate() -> [Float] {
         let count = rows * width
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             let out = buffer.baseAddress!
             withReader { reader in
                 Parallelism.forEachPart(rows, minimumPerThread: max(1, 4096 / max(width, 1))) { part in
-                    for r in part { reader.write(r, into: out + r * width) }
+                    for start in stride(from: part.lowerBound, to: part.upperBound, by: blockRows) {
+                        let block = start..<min(start + blockRows, part.upperBound)
+                        reader.write(block, into: out + start * width, rowStride: width)
+                    }
                 }
             }
             initialized = count
@@ -83,6 +93,13 @@ struct DeferredSum {
                     return pin(from: index + 1, &pinned, body)
                 }
             }
+        case let .product(a, b, depth):
+            return a.withUnsafeBufferPointer { x in
+                b.withUnsafeBufferPointer { y in
+                    pinned.append(.init(base: x.baseAddress!, rowStride: depth, indices: nil, factor: y.baseAddress!))
+                    return pin(from: index + 1, &pinned, body)
+                }
+            }
         }
     }
 }
@@ -97,6 +114,9 @@ struct DeferredSumReader {
         let base: UnsafePointer<Float>
         let rowStride: Int
         let indices: UnsafePointer<Int32>?
+        /// For a product term, its right factor (`rowStride` rows of 32, padded); `base` is then
+        /// the left factor's rows.
+        var factor: UnsafePointer<Float>? = nil
 
         @inline(__always)
         func row(_ r: Int) -> UnsafePointer<Float> {
@@ -108,11 +128,14 @@ struct DeferredSumReader {
     let width: Int
     private let count: Int
     private let t0: Term, t1: Term, t2: Term, t3: Term
+    /// Whether a term is a matrix product, computed by blocks of rows.
+    private let hasProduct: Bool
 
     init(terms: [Term], width: Int) {
         precondition((1...DeferredSum.maximumTerms).contains(terms.count))
         self.width = width
         count = terms.count
+        hasProduct = terms.contains { $0.factor != nil }
         t0 = terms[0]
         t1 = terms.count > 1 ? terms[1] : terms[0]
         t2 = terms.count > 2 ? terms[2] : terms[0]
@@ -122,17 +145,48 @@ struct DeferredSumReader {
     /// Writes row `r` of the sum to `destination`.
     @inline(__always)
     func write(_ r: Int, into destination: UnsafeMutablePointer<Float>) {
+        if hasProduct { return write(r..<(r + 1), into: destination, rowStride: width) }
         if count == 1 { return RowCopy.copy(t0.row(r), to: destination, count: width) }
         RowReductions.add(t0.row(r), t1.row(r), into: destination, count: width)
         if count > 2 { RowReductions.add(t2.row(r), into: destination, count: width) }
         if count > 3 { RowReductions.add(t3.row(r), into: destination, count: width) }
     }
 
+    /// Writes rows `rows` of the sum, `rowStride` apart, from `destination` on. A product term
+    /// is computed for the whole block; the terms are added in order, as row by row.
+    /// `excessIsOverwritten`: see ``NarrowProduct/multiply(_:lda:_:ldb:transposeB:into:ldc:m:n:k:adding:excessIsOverwritten:)``.
+    @inline(__always)
+    func write(_ rows: Range<Int>, into destination: UnsafeMutablePointer<Float>, rowStride: Int,
+               excessIsOverwritten: Bool = false) {
+        guard hasProduct else {
+            for r in rows { write(r, into: destination + (r - rows.lowerBound) * rowStride) }
+            return
+        }
+        for index in 0..<count {
+            let term = index == 0 ? t0 : index == 1 ? t1 : index == 2 ? t2 : t3
+            if let factor = term.factor {
+                NarrowProduct.multiply(term.base + rows.lowerBound * term.rowStride, lda: term.rowStride,
+                                       padded: factor, into: destination, ldc: rowStride,
+                                       m: rows.count, n: width, k: term.rowStride, adding: index > 0,
+                                       excessIsOverwritten: excessIsOverwritten && index == 0)
+                continue
+            }
+            for r in rows {
+                let out = destination + (r - rows.lowerBound) * rowStride
+                if index == 0 {
+                    RowCopy.copy(term.row(r), to: out, count: width)
+                } else {
+                    RowReductions.add(term.row(r), into: out, count: width)
+                }
+            }
+        }
+    }
+
     /// Row `r`: a pointer into the term's own storage when there is one term, else `scratch`
     /// (`width` floats) holding the sum.
     @inline(__always)
     func row(_ r: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        if count == 1 { return t0.row(r) }
+        if count == 1 && !hasProduct { return t0.row(r) }
         write(r, into: scratch)
         return UnsafePointer(scratch)
     }
@@ -154,7 +208,10 @@ extension Tensor {
         guard b.shape == a.shape || bIsRow else { return nil }
         // Only the left operand's terms are expanded: (a1 + a2) + b is what eager addition
         // computes, a + (b1 + b2) would round differently.
-        let terms = a.sumTerms(width: width, expand: true) + b.sumTerms(width: width, expand: false)
+        // A right operand of one term (a deferred product) is that term: adding it is the same.
+        let expandB: Bool
+        if case let .sum(sum)? = b.deferred { expandB = sum.terms.count == 1 } else { expandB = false }
+        let terms = a.sumTerms(width: width, expand: true) + b.sumTerms(width: width, expand: expandB)
         guard terms.count <= DeferredSum.maximumTerms else { return nil }
         return DeferredSum(rows: a.count / width, width: width, terms: terms)
     }

@@ -11,6 +11,18 @@ extension Tensor {
         if let rows = oneHotIndices, !requiresGrad {
             return Tensor.rowLookup(rows, in: other, count: m)
         }
+        let backward = { [self] (g: Tensor) -> [Tensor?] in
+            [self.requiresGrad ? Tensor.product(g, false, other, true, m: m, n: k, k: n) : nil,
+             other.requiresGrad ? Tensor.product(self, true, g, false, m: k, n: n, k: m) : nil]
+        }
+        if DeferredValues.sumsAreDeferred && NarrowProduct.isEnabled && m * n >= 4096
+            && NarrowProduct.widths.contains(n) && (1...NarrowProduct.maximumDepth).contains(k) {
+            // Computed by whatever reads it, block by block (adding a bias, a tanh, stacking):
+            // the product is never written to memory of its own.
+            let product = DeferredSum(rows: m, width: n, terms: [
+                .product(a: scalars, paddedB: NarrowProduct.padded(other.scalars, n: n, k: k), depth: k)])
+            return Tensor(shape: [m, n], deferred: .sum(product), inputs: [self, other], backward: backward)
+        }
         var values = Tensor.uninitialized(m * n)
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
@@ -20,10 +32,7 @@ extension Tensor {
                 }
             }
         }
-        return Tensor(shape: [m, n], scalars: values, inputs: [self, other]) { [self] g in
-            [self.requiresGrad ? Tensor.product(g, false, other, true, m: m, n: k, k: n) : nil,
-             other.requiresGrad ? Tensor.product(self, true, g, false, m: k, n: n, k: m) : nil]
-        }
+        return Tensor(shape: [m, n], scalars: values, inputs: [self, other], backward: backward)
     }
 
     /// `op(a) * op(b)` without recording a graph (gradients are computed this way).

@@ -123,11 +123,24 @@ extension Tensor {
                 let destination = out.baseAddress!
                 Tensor.withRowReaders(of: tensors[...], width: width) { readers in
                     Parallelism.forEachPart(outer * rowsPerBlock, minimumPerThread: Swift.max(1, 4096 / (width * n))) { rows in
-                        // The result is written in order, a row of every part in turn: written
-                        // part by part, its rows would be n rows apart (4 KiB for the chapter's
-                        // outputs), each store a miss.
+                        // The result is written in order, a few rows of every part in turn:
+                        // written part by part, its rows would be n rows apart (4 KiB for the
+                        // chapter's outputs), each store a miss.
+                        if rowsPerBlock == 1 {
+                            // Matrices stacked along axis 1 (the chapter's outputs): blocks of
+                            // 16 rows, so that a product term is computed by register tiles.
+                            // A part may store past its row: the next part overwrites that.
+                            for start in stride(from: rows.lowerBound, to: rows.upperBound, by: 16) {
+                                let block = start..<Swift.min(start + 16, rows.upperBound)
+                                for k in 0..<n {
+                                    readers[k].write(block, into: destination + (start * n + k) * inner, rowStride: n * inner,
+                                                     excessIsOverwritten: k + 1 < n)
+                                }
+                            }
+                            return
+                        }
                         for r in rows {
-                            let (o, j) = rowsPerBlock == 1 ? (r, 0) : r.quotientAndRemainder(dividingBy: rowsPerBlock)
+                            let (o, j) = r.quotientAndRemainder(dividingBy: rowsPerBlock)
                             for k in 0..<n { readers[k].write(r, into: destination + (o * n + k) * inner + j * width) }
                         }
                     }
