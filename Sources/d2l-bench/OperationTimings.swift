@@ -37,6 +37,13 @@ enum OperationTimings {
         time("cross-entropy of \(b * t)x\(v) logits, forward and backward", bytes: 3 * b * t * v * 4) {
             logits.softmaxCrossEntropy(targets: targets).backward()
         }
+        // The chapter's output layer and loss: each step's H W_hq + b_q, stacked, cross-entropy.
+        let W_hq = (Tensor.randn([h, v]) * 0.1).requiringGrad(), b_q = Tensor.zeros([v]).requiringGrad()
+        let states = (0..<t).map { _ in Tensor.randn([b, h]) }
+        time("output layer, stack and loss of \(t) steps, forward and backward", bytes: 3 * b * t * v * 4) {
+            let scores = stack(states.map { matmul($0, W_hq) + b_q }, axis: 1)
+            scores.reshaped([-1, v]).softmaxCrossEntropy(targets: targets).backward()
+        }
         time("bias gradient: sum of \(b)x\(h) rows", bytes: b * h * 4) {
             _ = H.sum(toShape: [h])
         }
