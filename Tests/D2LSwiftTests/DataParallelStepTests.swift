@@ -60,3 +60,36 @@ final class DataParallelStepTests: XCTestCase {
         XCTAssertNil(DataParallelStep.halves(of: Batch(inputs: batch.inputs.rows(0..<100), targets: batch.targets.rows(0..<100))))
     }
 }
+
+/// The trainer's batch split, end to end: clipping and the optimiser's step see the whole
+/// batch's gradients, and the board one point per batch.
+final class SplitTrainingTests: XCTestCase {
+    private func train(splittingBatches: Bool) throws -> (parameters: [[Float]], history: [String: [Double]]) {
+        let saved = Parallelism.threads
+        Parallelism.threads = 2
+        defer { Parallelism.threads = saved }
+        Random.seed(3)
+        let data = try TimeMachine(batchSize: 256, numSteps: 8, numTrain: 640, numVal: 300)
+        let model = RNNLMScratch(rnn: RNNScratch(numInputs: data.vocab.count, numHiddens: 32), vocabSize: data.vocab.count, lr: 1)
+        let trainer = Trainer(maxEpochs: 2, gradientClipVal: 1)
+        trainer.showsFigure = false
+        trainer.reportsProgress = false
+        trainer.splitsBatches = splittingBatches
+        trainer.fit(model, data)
+        return (model.parameters().map(\.scalars), model.board.history)
+    }
+
+    func testSplitBatchesTrainLikeWholeOnes() throws {
+        let split = try train(splittingBatches: true), whole = try train(splittingBatches: false)
+        XCTAssertEqual(split.history.keys.sorted(), ["train_ppl", "val_ppl"])
+        for key in ["train_ppl", "val_ppl"] {
+            let (a, b) = (try XCTUnwrap(split.history[key]), try XCTUnwrap(whole.history[key]))
+            XCTAssertEqual(a.count, 2)
+            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-3 * y) }
+        }
+        for (a, b) in zip(split.parameters, whole.parameters) {
+            let scale = b.map(abs).max() ?? 1
+            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-4 * scale) }
+        }
+    }
+}
