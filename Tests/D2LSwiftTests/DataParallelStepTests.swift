@@ -57,7 +57,7 @@ final class DataParallelStepTests: XCTestCase {
         Parallelism.threads = 1
         XCTAssertNil(DataParallelStep.halves(of: batch))
         Parallelism.threads = 2
-        XCTAssertNil(DataParallelStep.halves(of: Batch(inputs: batch.inputs.rows(0..<100), targets: batch.targets.rows(0..<100))))
+        XCTAssertNil(DataParallelStep.halves(of: Batch(inputs: batch.inputs[0..<100], targets: batch.targets[0..<100])))
     }
 }
 

@@ -203,12 +203,3 @@ extension Tensor {
 
 /// Joins tensors along a new axis (`d2l.stack`).
 public func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor { Tensor.stack(tensors, axis: axis) }
-
-extension Tensor {
-    /// The rows `range` along the first axis as a new leaf tensor (a part of a batch; no graph).
-    func rows(_ range: Range<Int>) -> Tensor {
-        let inner = shape.dropFirst().reduce(1, *)
-        return Tensor(shape: [range.count] + shape.dropFirst(),
-                      scalars: Array(scalars[(range.lowerBound * inner)..<(range.upperBound * inner)]))
-    }
-}

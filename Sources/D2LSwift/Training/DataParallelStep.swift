@@ -17,7 +17,7 @@ enum DataParallelStep {
               batch.targets.shape.first == rows else { return nil }
         let middle = rows / 2
         return [0..<middle, middle..<rows].map { range in
-            Batch(inputs: batch.inputs.rows(range), targets: batch.targets.rows(range))
+            Batch(inputs: batch.inputs[range], targets: batch.targets[range])
         }
     }
 
