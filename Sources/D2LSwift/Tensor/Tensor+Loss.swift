@@ -41,15 +41,8 @@ extension Tensor {
         let total = partialLosses[0] + partialLosses[1]
         let loss = Float(total / Double(Swift.max(rows, 1)))
         return Tensor(shape: [], scalars: [loss], inputs: [self]) { [shape] g in
-            let scale = g.item
-            if scale == 1 { return [Tensor(shape: shape, scalars: unitGradient)] }
-            var scaled = Tensor.uninitialized(unitGradient.count)
-            unitGradient.withUnsafeBufferPointer { unit in
-                scaled.withUnsafeMutableBufferPointer { out in
-                    for i in 0..<out.count { out[i] = unit[i] * scale }
-                }
-            }
-            return [Tensor(shape: shape, scalars: scaled)]
+            let unit = Tensor(shape: shape, scalars: unitGradient)
+            return [g.item == 1 ? unit : unit * g.item]
         }
     }
 
