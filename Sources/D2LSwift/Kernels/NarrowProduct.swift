@@ -35,6 +35,9 @@ enum NarrowProduct {
     /// The longest inner dimension `A B` and `A B^T` take (B is copied into a padded block).
     static let maximumDepth = 64
 
+    /// Whether `A B` and `A B^T` take a result `n` wide over an inner dimension `k`.
+    static func takes(n: Int, k: Int) -> Bool { widths.contains(n) && (1...maximumDepth).contains(k) }
+
     /// `c = a b`: `a` is m×k with row stride `lda`, `b` is k×n (row stride `ldb`) or, when
     /// `transposeB`, n×k; `c` is m×n with row stride `ldc`. Returns false, touching nothing,
     /// for shapes it does not take.
@@ -48,7 +51,7 @@ enum NarrowProduct {
                          _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
                          into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
                          adding: Bool = false, excessIsOverwritten: Bool = false) -> Bool {
-        guard widths.contains(n), (1...maximumDepth).contains(k), m > 0 else { return false }
+        guard takes(n: n, k: k), m > 0 else { return false }
         if n == 32 && ldb == 32 && !transposeB {
             multiply(a, lda: lda, padded: b, into: c, ldc: ldc, m: m, n: n, k: k,
                      adding: adding, excessIsOverwritten: excessIsOverwritten)
@@ -114,11 +117,11 @@ enum NarrowProduct {
         // Rows of b are loaded 32 wide. Before the last row that stays inside b (its rows are
         // at least 17 apart, so 32 floats never pass the next row's end); the last row is
         // copied into a padded buffer.
-        var lastRow = [Float](repeating: 0, count: 32)
-        for j in 0..<n { lastRow[j] = b[(k - 1) * ldb + j] }
         let writer = RowWriter(c, ldc: ldc, width: n)
-        lastRow.withUnsafeBufferPointer { last in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { last in
             let lastRow = last.baseAddress!, lastA = a + (k - 1) * lda
+            lastRow.initialize(repeating: 0, count: 32)
+            lastRow.update(from: b + (k - 1) * ldb, count: n)
             var r = 0
             while r + 8 <= m {
                 var tile = Tile()

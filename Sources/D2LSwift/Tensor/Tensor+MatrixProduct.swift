@@ -15,8 +15,7 @@ extension Tensor {
             [self.requiresGrad ? Tensor.product(g, false, other, true, m: m, n: k, k: n) : nil,
              other.requiresGrad ? Tensor.product(self, true, g, false, m: k, n: n, k: m) : nil]
         }
-        if DeferredValues.sumsAreDeferred && NarrowProduct.isEnabled && m * n >= 4096
-            && NarrowProduct.widths.contains(n) && (1...NarrowProduct.maximumDepth).contains(k) {
+        if DeferredValues.sumsAreDeferred && NarrowProduct.isEnabled && m * n >= 4096 && NarrowProduct.takes(n: n, k: k) {
             // Computed by whatever reads it, block by block (adding a bias, a tanh, stacking):
             // the product is never written to memory of its own.
             let product = DeferredSum(rows: m, width: n, terms: [
