@@ -29,6 +29,17 @@ final class TensorValueTests: XCTestCase {
         XCTAssertEqual(encoded.scalars, [1, 0, 0, 0, 0, 0, 0, 1, 0, 0])
     }
 
+    func testClassIndicesAcceptOnlyIntegersInRange() {
+        XCTAssertEqual(Tensor.exactClassIndices([0, 27, 3, -0.0], classes: 28), [0, 27, 3, 0])
+        for bad: Float in [2.5, -1, 28, 1e9, .nan, .infinity, 27.9999] {
+            XCTAssertNil(Tensor.exactClassIndices([1, bad, 2], classes: 28), "\(bad)")
+        }
+        XCTAssertNil(Tensor.exactClassIndices([0], classes: 0))
+        // Past 2^22 classes the vectorised conversion cannot hold every index: the other path.
+        XCTAssertEqual(Tensor.exactClassIndices([5_000_000], classes: 1 << 23), [5_000_000])
+        XCTAssertNil(Tensor.exactClassIndices([5_000_000.5], classes: 1 << 23))
+    }
+
     func testStackAlongSecondAxis() {
         let s = Tensor.stack([Tensor([[1, 2]]), Tensor([[3, 4]])], axis: 1)
         XCTAssertEqual(s.shape, [1, 2, 2])

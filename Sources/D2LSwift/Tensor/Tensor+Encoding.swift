@@ -24,24 +24,43 @@ extension Tensor {
 
 extension Tensor {
     /// `values` as class indices, stopping with a clear message unless each is an integer in
-    /// `0..<classes`. One pass without rounding calls: the chapter converts 32,768 per batch.
+    /// `0..<classes`.
     static func classIndices(_ values: [Float], classes: Int, what: String) -> [Int32] {
-        let limit = Float(classes)
-        var allValid = true
+        guard let indices = exactClassIndices(values, classes: classes) else {
+            let bad = values.first { !($0 >= 0 && $0 < Float(classes) && $0 == $0.rounded()) } ?? .nan
+            fatalError("\(what) \(bad) is not an integer in 0..<\(classes)")
+        }
+        return indices
+    }
+
+    /// `values` as class indices, or `nil` unless each is an integer in `0..<classes`.
+    ///
+    /// The chapter converts 32,768 per batch: the loop has no branch, no rounding call and no
+    /// checked conversion, so it vectorises.
+    static func exactClassIndices(_ values: [Float], classes: Int) -> [Int32]? {
+        // Adding 1.5 * 2^23 to a float in 0...2^22 leaves its nearest integer in the low bits
+        // of the sum's bit pattern (as FastMath.exp does); converting that back and comparing
+        // with the value catches fractions, NaN (which clamps to 0) and values out of range.
+        guard classes <= 1 << 22 else {
+            let limit = Float(classes)
+            guard values.allSatisfy({ $0 >= 0 && $0 < limit && $0 == $0.rounded() }) else { return nil }
+            return values.map { Int32($0) }
+        }
+        let highest = Float(Swift.max(classes - 1, 0)), shifter: Float = 12_582_912
+        var invalid: Int32 = classes > 0 || values.isEmpty ? 0 : 1
         let indices = [Int32](unsafeUninitializedCapacity: values.count) { buffer, initialized in
-            for (i, value) in values.enumerated() {
-                // NaN fails both comparisons; a fraction changes when converted back.
-                let inRange = value >= 0 && value < limit
-                let index = inRange ? Int32(value) : 0
-                allValid = allValid && inRange && Float(index) == value
-                buffer[i] = index
+            values.withUnsafeBufferPointer { input in
+                for i in 0..<input.count {
+                    let value = input[i]
+                    let clamped = value > 0 ? (value < highest ? value : highest) : 0
+                    let index = Int32(bitPattern: (clamped + shifter).bitPattern &- shifter.bitPattern)
+                    invalid |= Float(index) == value ? 0 : 1
+                    buffer[i] = index
+                }
             }
             initialized = values.count
         }
-        if !allValid, let bad = values.first(where: { !($0 >= 0 && $0 < limit && $0 == $0.rounded()) }) {
-            require(false, "\(what) \(bad) is not an integer in 0..<\(classes)")
-        }
-        return indices
+        return invalid == 0 ? indices : nil
     }
 }
 
