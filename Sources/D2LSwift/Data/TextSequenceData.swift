@@ -54,13 +54,18 @@ public class TextSequenceData: DataModule {
 
     /// Inputs and targets of the windows starting at `starts`: `[starts.count, numSteps]` each.
     func batch(startingAt starts: ArraySlice<Int>) -> Batch {
-        var inputs = [Float](), targets = [Float]()
-        inputs.reserveCapacity(starts.count * numSteps)
-        targets.reserveCapacity(starts.count * numSteps)
-        for start in starts {
-            for t in 0..<numSteps {
-                inputs.append(Float(corpus[start + t]))
-                targets.append(Float(corpus[start + t + 1]))
+        let count = starts.count * numSteps
+        var inputs = Tensor.uninitialized(count), targets = Tensor.uninitialized(count)
+        corpus.withUnsafeBufferPointer { tokens in
+            inputs.withUnsafeMutableBufferPointer { x in
+                targets.withUnsafeMutableBufferPointer { y in
+                    for (row, start) in starts.enumerated() {
+                        for t in 0..<numSteps {
+                            x[row * numSteps + t] = Float(tokens[start + t])
+                            y[row * numSteps + t] = Float(tokens[start + t + 1])
+                        }
+                    }
+                }
             }
         }
         return Batch(inputs: Tensor(shape: [starts.count, numSteps], scalars: inputs),

@@ -29,9 +29,11 @@ extension Tensor {
             scalars.withUnsafeBufferPointer { s in
                 if permutation == [1, 0] {
                     // A matrix transpose (the chapter's `X.T`, every batch): no index table.
+                    // Written in order, read with a stride: the reads of one column stay in
+                    // cache for the next, where strided writes would each miss.
                     let (rows, columns) = (shape[0], shape[1])
-                    for i in 0..<rows {
-                        for j in 0..<columns { out[j * rows + i] = s[i * columns + j] }
+                    for j in 0..<columns {
+                        for i in 0..<rows { out[j * rows + i] = s[i * columns + j] }
                     }
                 } else {
                     let indices = permutationSourceIndices(permutation)
