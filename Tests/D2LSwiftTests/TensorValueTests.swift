@@ -55,28 +55,32 @@ final class TensorValueTests: XCTestCase {
         XCTAssertEqual(Double(loss), (row0 + row1) / 2, accuracy: 1e-5)
     }
 
-    /// A character vocabulary's rows (28 classes: four registers, the last one overlapping) in
-    /// blocks of 64 rows with a partial last block; validation's loss-only path gives the same.
+    /// Short rows (8 to 32 classes: one to four registers, the last one overlapping the one
+    /// before for widths that are not multiples of 8) in blocks of 64 rows with a partial last
+    /// block; validation's loss-only path gives the same.
     func testShortRowCrossEntropyMatchesDefinitionWithAndWithoutGradient() {
-        let (rows, classes) = (130, 28)
-        let values = (0..<(rows * classes)).map { Float(($0 * 37) % 101) * 0.07 - 3 }
-        let targets = (0..<rows).map { Float(($0 * 11) % classes) }
-        let logits = Tensor(shape: [rows, classes], scalars: values).requiringGrad()
-        let loss = logits.softmaxCrossEntropy(targets: Tensor(targets))
-        let lossOnly = GradientMode.withoutGradients { logits.softmaxCrossEntropy(targets: Tensor(targets)) }
-        XCTAssertEqual(loss.item.bitPattern, lossOnly.item.bitPattern)
-        loss.backward()
-        var expected = 0.0
-        for r in 0..<rows {
-            let row = values[(r * classes)..<((r + 1) * classes)].map(Double.init)
-            let denominator = row.map { exp($0) }.reduce(0, +)
-            expected -= log(exp(row[Int(targets[r])]) / denominator)
-            for c in 0..<classes {
-                let gradient = (exp(row[c]) / denominator - (c == Int(targets[r]) ? 1 : 0)) / Double(rows)
-                XCTAssertEqual(Double(logits.grad!.scalars[r * classes + c]), gradient, accuracy: 1e-7)
+        for classes in [8, 13, 16, 20, 28, 32] {
+            let rows = 130
+            let values = (0..<(rows * classes)).map { Float(($0 * 37) % 101) * 0.07 - 3 }
+            let targets = (0..<rows).map { Float(($0 * 11) % classes) }
+            let logits = Tensor(shape: [rows, classes], scalars: values).requiringGrad()
+            let loss = logits.softmaxCrossEntropy(targets: Tensor(targets))
+            let lossOnly = GradientMode.withoutGradients { logits.softmaxCrossEntropy(targets: Tensor(targets)) }
+            XCTAssertEqual(loss.item.bitPattern, lossOnly.item.bitPattern, "\(classes) classes")
+            loss.backward()
+            var expected = 0.0
+            for r in 0..<rows {
+                let row = values[(r * classes)..<((r + 1) * classes)].map(Double.init)
+                let denominator = row.map { exp($0) }.reduce(0, +)
+                expected -= log(exp(row[Int(targets[r])]) / denominator)
+                for c in 0..<classes {
+                    let gradient = (exp(row[c]) / denominator - (c == Int(targets[r]) ? 1 : 0)) / Double(rows)
+                    XCTAssertEqual(Double(logits.grad!.scalars[r * classes + c]), gradient, accuracy: 1e-7,
+                                   "\(classes) classes, row \(r), class \(c)")
+                }
             }
+            XCTAssertEqual(Double(loss.item), expected / Double(rows), accuracy: 1e-5, "\(classes) classes")
         }
-        XCTAssertEqual(Double(loss.item), expected / Double(rows), accuracy: 1e-5)
     }
 
     /// The loss hands back the gradient it computed with its value for a unit seed; any other

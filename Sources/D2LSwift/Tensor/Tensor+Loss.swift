@@ -78,18 +78,23 @@ extension Tensor {
     /// eight-lane registers, then one long loop takes the block's exponentials (the optimiser
     /// vectorises and interleaves it; a call per register did not overlap), then each row is
     /// summed and scaled in registers again. The last register starts at `classes - 8` and may
-    /// overlap the one before: it then leaves the shared lanes out of the sum, and stores the
-    /// same values twice. Unused registers repeat the last.
+    /// overlap the one before: it then weighs the shared lanes by 0 in the sum, and stores the
+    /// same values twice. Unused registers repeat the last. Reductions go by halves: Swift's
+    /// `sum()` and masked selects compile to scalar code and mask-register moves here, and 16-lane
+    /// halves (`lowHalf`) to a loop through memory.
     private static func softmaxCrossEntropyShortRows(_ part: Range<Int>, classes: Int, logits: UnsafePointer<Float>,
                                                      targets: UnsafeBufferPointer<Int32>,
                                                      gradient: UnsafeMutablePointer<Float>?, rowShare: Float) -> Double {
         let chunks = (classes + 7) / 8, last = classes - 8
         let offsets = (0..<4).map { Swift.min(8 * $0, last) }
-        let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-        // Lanes a chunk adds to the sum: those no earlier chunk covers.
-        let counted = (0..<4).map { i in lane .>= SIMD8(repeating: Int32(i < chunks ? 8 * i - offsets[i] : 8)) }
+        let lane = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
+        // How much each chunk's lanes count in the sum: 1 for lanes no earlier chunk covers, else
+        // 0 (multiplied in: a mask would cost conversions between mask and vector registers).
+        let weights = (0..<4).map { i in
+            SIMD8<Float>(repeating: 0).replacing(with: 1, where: lane .>= SIMD8(repeating: Float(i < chunks ? 8 * i - offsets[i] : 8)))
+        }
+        let (w1, w2, w3) = (weights[1], weights[2], weights[3])
         let (o0, o1, o2, o3) = (offsets[0], offsets[1], offsets[2], offsets[3])
-        let zero = SIMD8<Float>(repeating: 0)
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
             UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
         }
@@ -120,9 +125,10 @@ extension Tensor {
             for r in start..<end {
                 let out = block + (r - start) * classes
                 let e0 = load(out + o0), e1 = load(out + o1), e2 = load(out + o2), e3 = load(out + o3)
-                let lanes = zero.replacing(with: e0, where: counted[0]) + zero.replacing(with: e1, where: counted[1])
-                    + zero.replacing(with: e2, where: counted[2]) + zero.replacing(with: e3, where: counted[3])
-                let denominator = lanes.sum()
+                let eight = e0.addingProduct(e1, w1).addingProduct(e2, w2).addingProduct(e3, w3)
+                let four = eight.lowHalf + eight.highHalf
+                let two = four.lowHalf + four.highHalf
+                let denominator = two[0] + two[1]
                 let inverse = rowShare / denominator
                 store(e0 * inverse, out + o0)
                 store(e1 * inverse, out + o1)
