@@ -74,14 +74,14 @@ extension Tensor {
     }
 
     /// ``softmaxCrossEntropyRows`` for rows of 8 to 32 classes (a character vocabulary), by
-    /// blocks of rows that stay in L1: each row's maximum is found and subtracted in four
-    /// eight-lane registers, then one long loop takes the block's exponentials (the optimiser
-    /// vectorises and interleaves it; a call per register did not overlap), then each row is
-    /// summed and scaled in registers again. The last register starts at `classes - 8` and may
-    /// overlap the one before: it then weighs the shared lanes by 0 in the sum, and stores the
-    /// same values twice. Unused registers repeat the last. Reductions go by halves: Swift's
-    /// `sum()` and masked selects compile to scalar code and mask-register moves here, and 16-lane
-    /// halves (`lowHalf`) to a loop through memory.
+    /// blocks of 64 rows that stay in L1: one long loop takes the exponentials of the block's
+    /// logits less the block's largest (the optimiser vectorises and interleaves it; a call per
+    /// register did not overlap), then each row is summed and scaled in four eight-lane
+    /// registers. The last register starts at `classes - 8` and may overlap the one before: it
+    /// then weighs the shared lanes by 0 in the sum, and stores the same values twice. Unused
+    /// registers repeat the last. Reductions go by halves: Swift's `sum()` and masked selects
+    /// compile to scalar code and mask-register moves here, and 16-lane halves (`lowHalf`) to a
+    /// loop through memory.
     private static func softmaxCrossEntropyShortRows(_ part: Range<Int>, classes: Int, logits: UnsafePointer<Float>,
                                                      targets: UnsafeBufferPointer<Int32>,
                                                      gradient: UnsafeMutablePointer<Float>?, rowShare: Float) -> Double {
@@ -101,47 +101,64 @@ extension Tensor {
         @inline(__always) func store(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
             UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
         }
+        // A row's four registers; all are loaded before any is stored, as they may overlap.
+        @inline(__always) func loadRow(_ p: UnsafePointer<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            (load(p + o0), load(p + o1), load(p + o2), load(p + o3))
+        }
+        @inline(__always) func sum(_ e: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)) -> Float {
+            let eight = e.0.addingProduct(e.1, w1).addingProduct(e.2, w2).addingProduct(e.3, w3)
+            let four = eight.lowHalf + eight.highHalf
+            let two = four.lowHalf + four.highHalf
+            return two[0] + two[1]
+        }
         let blockRows = 64
-        var peaks = [Float](repeating: 0, count: blockRows)
         // Without a gradient buffer, each block is computed in this one.
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: gradient == nil ? blockRows * classes : 0)
         defer { scratch.deallocate() }
         var total: Double = 0
         for start in stride(from: part.lowerBound, to: part.upperBound, by: blockRows) {
             let end = Swift.min(start + blockRows, part.upperBound)
-            var denominators = 1.0
             let block = gradient.map { $0 + start * classes } ?? scratch
+            let first = logits + start * classes, count = (end - start) * classes
+            // The block's largest logit keeps every exponential at most 1. A row whose own
+            // maximum is far below it (its sum of exponentials under 2^-60) is redone with that
+            // maximum; otherwise shifting by the block's or the row's changes only rounding.
+            var lanes = SIMD16<Float>(repeating: -.infinity)
+            var i = 0
+            while i + 16 <= count {
+                let values = UnsafeRawPointer(first + i).loadUnaligned(as: SIMD16<Float>.self)
+                lanes.replace(with: values, where: values .> lanes)
+                i += 16
+            }
+            var blockPeak = RowReductions.max(RowReductions.max(lanes.lowHalf, lanes.highHalf))
+            while i < count { blockPeak = Swift.max(blockPeak, first[i]); i += 1 }
+            for i in 0..<count { block[i] = FastMath.exp(first[i] - blockPeak) }
+            var denominators = 1.0
             for r in start..<end {
                 let row = logits + r * classes, out = block + (r - start) * classes
-                let z0 = load(row + o0), z1 = load(row + o1), z2 = load(row + o2), z3 = load(row + o3)
-                let peak = RowReductions.max(RowReductions.max(RowReductions.max(z0, z1), RowReductions.max(z2, z3)))
-                peaks[r - start] = peak
-                store(z0 - peak, out + o0)
-                store(z1 - peak, out + o1)
-                store(z2 - peak, out + o2)
-                store(z3 - peak, out + o3)
-            }
-            for i in 0..<((end - start) * classes) { block[i] = FastMath.exp(block[i]) }
-            for r in start..<end {
-                let out = block + (r - start) * classes
-                let e0 = load(out + o0), e1 = load(out + o1), e2 = load(out + o2), e3 = load(out + o3)
-                let eight = e0.addingProduct(e1, w1).addingProduct(e2, w2).addingProduct(e3, w3)
-                let four = eight.lowHalf + eight.highHalf
-                let two = four.lowHalf + four.highHalf
-                let denominator = two[0] + two[1]
+                var e = loadRow(out), peak = blockPeak, denominator = sum(e)
+                if denominator < 0x1p-60 {
+                    peak = RowReductions.max(row, count: classes)
+                    for c in 0..<classes { out[c] = FastMath.exp(row[c] - peak) }
+                    e = loadRow(out)
+                    denominator = sum(e)
+                }
                 let inverse = rowShare / denominator
-                store(e0 * inverse, out + o0)
-                store(e1 * inverse, out + o1)
-                store(e2 * inverse, out + o2)
-                store(e3 * inverse, out + o3)
+                store(e.0 * inverse, out + o0)
+                store(e.1 * inverse, out + o1)
+                store(e.2 * inverse, out + o2)
+                store(e.3 * inverse, out + o3)
                 let target = Int(targets[r])
                 out[target] -= rowShare
-                // The block's logarithms as one: a product of at most 64 sums of at most 32
-                // exponentials at most 1 stays far inside Double's range.
+                // The logarithms of 16 rows as one: a product of 16 sums between 2^-60 and 32
+                // stays inside Double's range.
                 denominators *= Double(denominator)
-                total += Double(peaks[r - start] - logits[r * classes + target])
+                if (r - start) % 16 == 15 || r == end - 1 {
+                    total += Foundation.log(denominators)
+                    denominators = 1
+                }
+                total += Double(peak - row[target])
             }
-            total += Foundation.log(denominators)
         }
         return total
     }
