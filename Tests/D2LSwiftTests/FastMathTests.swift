@@ -17,6 +17,17 @@ final class FastMathTests: XCTestCase {
         XCTAssertEqual(Double(FastMath.exp(88.5)), Double(expf(88.5)), accuracy: Double(expf(88.5)) * 1e-6)
     }
 
+    /// The non-positive variant agrees with the general one on its domain, keeps NaN, and stays
+    /// at a tiny positive value far below it.
+    func testExpOfNonPositiveMatchesExp() {
+        for i in -8650...0 {
+            let x = Float(i) * 0.01
+            XCTAssertEqual(FastMath.expOfNonPositive(x).bitPattern, FastMath.exp(x).bitPattern, "\(x)")
+        }
+        XCTAssertTrue(FastMath.expOfNonPositive(.nan).isNaN)
+        XCTAssertEqual(FastMath.expOfNonPositive(-1000), expf(-86.5), accuracy: 1e-39)
+    }
+
     func testTanhMatchesLibm() {
         var worst: Float = 0
         for i in -3000...3000 {

@@ -132,14 +132,14 @@ extension Tensor {
             }
             var blockPeak = RowReductions.max(RowReductions.max(lanes.lowHalf, lanes.highHalf))
             while i < count { blockPeak = Swift.max(blockPeak, first[i]); i += 1 }
-            for i in 0..<count { block[i] = FastMath.exp(first[i] - blockPeak) }
+            for i in 0..<count { block[i] = FastMath.expOfNonPositive(first[i] - blockPeak) }
             var denominators = 1.0
             for r in start..<end {
                 let row = logits + r * classes, out = block + (r - start) * classes
                 var e = loadRow(out), peak = blockPeak, denominator = sum(e)
                 if denominator < 0x1p-60 {
                     peak = RowReductions.max(row, count: classes)
-                    for c in 0..<classes { out[c] = FastMath.exp(row[c] - peak) }
+                    for c in 0..<classes { out[c] = FastMath.expOfNonPositive(row[c] - peak) }
                     e = loadRow(out)
                     denominator = sum(e)
                 }
