@@ -74,6 +74,7 @@ struct Bench: ParsableCommand {
                 ("H W_hh      (forward)", b, h, h, false, false),
                 ("H W_hq      (forward)", b, v, h, false, false),
                 ("G W_hh^T    (state gradient)", b, h, h, false, true),
+                ("G_q W_hq^T  (state gradient from the output)", b, h, v, false, true),
                 ("H^T G       (weight gradient)", h, h, b, true, false),
                 ("H^T G_q     (output weight gradient)", h, v, b, true, false),
             ]
