@@ -34,6 +34,10 @@ public final class Trainer {
     /// Trains `model` on `data` for ``maxEpochs`` epochs.
     public func fit(_ model: Module, _ data: DataModule) {
         _ = AllocatorTuning.applied
+        model.withParametersFixed { train(model, data) }
+    }
+
+    private func train(_ model: Module, _ data: DataModule) {
         let optimizer = model.configureOptimizer()
         let start = Date()
         for epoch in stride(from: 1, through: maxEpochs, by: 1) {
