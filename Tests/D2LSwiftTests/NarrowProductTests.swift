@@ -106,7 +106,7 @@ final class NarrowProductTests: XCTestCase {
             }
         }
         var stacked = [Float](repeating: 7, count: m * ldc)
-        let padded = NarrowProduct.padded(b, n: n, k: k)
+        let padded = Tensor(shape: [k, n], scalars: b).narrowFactor(transposed: false)
         stacked.withUnsafeMutableBufferPointer { out in
             NarrowProduct.multiply(a, lda: k, padded: padded, into: out.baseAddress!, ldc: ldc, m: m, n: n, k: k,
                                    excessIsOverwritten: true)
@@ -115,6 +115,29 @@ final class NarrowProductTests: XCTestCase {
             assertClose(Array(stacked[(i * ldc)..<(i * ldc + n)]), Array(product[(i * n)..<(i * n + n)]))
             XCTAssertEqual(Array(stacked[(i * ldc + 32)..<(i * ldc + ldc)]), [Float](repeating: 7, count: ldc - 32))
         }
+    }
+
+    /// A weight keeps its padded layouts until its values change (an SGD step), and products
+    /// with it read the same numbers as with a fresh layout.
+    func testWeightsKeepTheirPaddedLayoutUntilTheyChange() {
+        let (k, n) = (5, 20)
+        let weight = Tensor(shape: [k, n], scalars: matrix(k, n, seed: 3))
+        let plain = weight.narrowFactor(transposed: false), transposed = weight.narrowFactor(transposed: true)
+        XCTAssertEqual(plain.count, k * 32)
+        XCTAssertEqual(transposed.count, n * 32)
+        for p in 0..<k {
+            XCTAssertEqual(Array(plain[(p * 32)..<(p * 32 + n)]), Array(weight.scalars[(p * n)..<(p * n + n)]))
+            XCTAssertEqual(Array(plain[(p * 32 + n)..<(p * 32 + 32)]), [Float](repeating: 0, count: 32 - n))
+        }
+        for j in 0..<n {
+            for p in 0..<k { XCTAssertEqual(transposed[j * 32 + p], weight.scalars[p * n + j]) }
+        }
+        XCTAssertFalse(weight.narrowFactors.isEmpty)
+        weight.scalars.withUnsafeMutableBufferPointer { $0[0] += 1 }
+        XCTAssertTrue(weight.narrowFactors.isEmpty)
+        XCTAssertEqual(weight.narrowFactor(transposed: false)[0], plain[0] + 1)
+        weight.scalars = matrix(k, n, seed: 4)
+        XCTAssertEqual(weight.narrowFactor(transposed: true)[1], weight.scalars[n])
     }
 
     func testShapesItDoesNotTakeAreLeftToBLAS() {

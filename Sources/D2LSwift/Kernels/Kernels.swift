@@ -14,11 +14,14 @@ enum Kernels {
     /// tall (each element then computed as on one thread); for a small `op(a)^T`-shaped weight
     /// gradient summed over many rows, by halves of the inner dimension, whose two partial
     /// products are added in a fixed order; else by columns of the result.
+    ///
+    /// `paddedB`, when the caller keeps one (a weight's ``Tensor/narrowFactor(transposed:)``),
+    /// is `op(b)` already laid out for the narrow kernels, which then read it instead of `b`.
     static func gemm(_ a: UnsafePointer<Float>, transposeA: Bool,
                      _ b: UnsafePointer<Float>, transposeB: Bool,
                      into c: UnsafeMutablePointer<Float>,
                      m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
-                     lda: Int? = nil, ldb: Int? = nil) {
+                     lda: Int? = nil, ldb: Int? = nil, paddedB: UnsafePointer<Float>? = nil) {
         _ = singleThreadedBLAS
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
@@ -31,6 +34,9 @@ enum Kernels {
         // the whole result's row stride, over `depth` steps of the inner dimension.
         func call(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                   rows: Int, columns: Int, depth: Int = k) {
+            if let paddedB, NarrowProduct.isEnabled && alpha == 1 && beta == 0 && !transposeA && columns == n {
+                return NarrowProduct.multiply(a, lda: lda, padded: paddedB, into: c, ldc: n, m: rows, n: n, k: depth)
+            }
             if NarrowProduct.isEnabled && alpha == 1 && beta == 0 && !(transposeA && transposeB) {
                 let done = transposeA
                     ? NarrowProduct.multiplyTransposedA(a, lda: lda, b, ldb: ldb, into: c, ldc: n,
@@ -61,7 +67,7 @@ enum Kernels {
             let lower = transposeA ? a + top : a + top * lda
             Parallelism.pair({ call(a, b, c, rows: top, columns: n) },
                              { call(lower, b, c + top * n, rows: m - top, columns: n) })
-        } else if worthSplitting && n >= 16 {
+        } else if worthSplitting && n >= 16 && paddedB == nil {
             // Columns of op(b) start at column j of b, or row j when it is transposed.
             let left = n / 2
             let right = transposeB ? b + left * ldb : b + left

@@ -79,15 +79,6 @@ enum NarrowProduct {
         }
     }
 
-    /// B (k×n, packed) padded as ``pad(_:ldb:transposed:n:k:into:)`` does, for products that
-    /// keep it (a deferred product term).
-    static func padded(_ b: [Float], n: Int, k: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: k * 32) { buffer, initialized in
-            b.withUnsafeBufferPointer { pad($0.baseAddress!, ldb: n, transposed: false, n: n, k: k, into: buffer.baseAddress!) }
-            initialized = k * 32
-        }
-    }
-
     /// `c = a b` (or `c += a b`) with B given padded: k rows of 32 floats.
     static func multiply(_ a: UnsafePointer<Float>, lda: Int, padded rows: UnsafePointer<Float>,
                          into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,

@@ -38,7 +38,7 @@ struct DeferredSum {
         /// Row `r` is row `indices[r]` of `table` (an embedding lookup).
         case gathered(indices: [Int32], table: [Float])
         /// Row `r` is row `r` of `a` (rows × `depth`) times `b` (`depth` × width, held padded
-        /// to 32 columns by ``NarrowProduct/padded(_:n:k:)``): a narrow matrix product
+        /// to 32 columns, as ``Tensor/narrowFactor(transposed:)`` keeps it): a narrow matrix product
         /// computed by blocks of rows where it is read.
         case product(a: [Float], paddedB: [Float], depth: Int)
     }

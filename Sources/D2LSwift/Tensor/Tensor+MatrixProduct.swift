@@ -19,7 +19,7 @@ extension Tensor {
             // Computed by whatever reads it, block by block (adding a bias, a tanh, stacking):
             // the product is never written to memory of its own.
             let product = DeferredSum(rows: m, width: n, terms: [
-                .product(a: scalars, paddedB: NarrowProduct.padded(other.scalars, n: n, k: k), depth: k)])
+                .product(a: scalars, paddedB: other.narrowFactor(transposed: false), depth: k)])
             return Tensor(shape: [m, n], deferred: .sum(product), inputs: [self, other], backward: backward)
         }
         var values = Tensor.uninitialized(m * n)
@@ -38,11 +38,21 @@ extension Tensor {
     static func product(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool,
                         m: Int, n: Int, k: Int) -> Tensor {
         var values = Tensor.uninitialized(m * n)
+        // A weight (G W^T) is read in the narrow kernels' layout it keeps between steps.
+        let factor = !transposeA && NarrowProduct.isEnabled && NarrowProduct.takes(n: n, k: k)
+            ? b.narrowFactor(transposed: transposeB) : nil
         a.withMatrix { x, lda in
             b.withMatrix { y, ldb in
                 values.withUnsafeMutableBufferPointer { c in
-                    Kernels.gemm(x, transposeA: transposeA, y, transposeB: transposeB,
-                                 into: c.baseAddress!, m: m, n: n, k: k, lda: lda, ldb: ldb)
+                    func multiply(paddedB: UnsafePointer<Float>?) {
+                        Kernels.gemm(x, transposeA: transposeA, y, transposeB: transposeB,
+                                     into: c.baseAddress!, m: m, n: n, k: k, lda: lda, ldb: ldb, paddedB: paddedB)
+                    }
+                    if let factor {
+                        factor.withUnsafeBufferPointer { multiply(paddedB: $0.baseAddress!) }
+                    } else {
+                        multiply(paddedB: nil)
+                    }
                 }
             }
         }

@@ -20,8 +20,8 @@ public final class Tensor {
     /// The elements in row-major order.
     public var scalars: [Float] {
         get { materialize(); return storage }
-        _modify { materialize(); oneHotIndices = nil; yield &storage }
-        set { storage = newValue; deferred = nil; oneHotIndices = nil }
+        _modify { materialize(); forgetDerivedValues(); yield &storage }
+        set { storage = newValue; deferred = nil; forgetDerivedValues() }
     }
     /// The elements, once computed; empty while ``deferred`` holds how to compute them.
     private var storage: [Float]
@@ -37,6 +37,9 @@ public final class Tensor {
     /// When the tensor is a one-hot encoding, the class index of each row, so that a matrix
     /// product with it can be computed as a row lookup (same result, a fraction of the work).
     var oneHotIndices: [Int32]?
+    /// This matrix laid out as a narrow product's right factor, as is and transposed, kept
+    /// while the values stay as they are (see ``narrowFactor(transposed:)``).
+    var narrowFactors = NarrowFactors()
 
     /// Creates a tensor from its shape and row-major elements.
     public init(shape: [Int], scalars: [Float]) {
@@ -78,6 +81,13 @@ public final class Tensor {
             requiresGrad = true
             node = GradientNode(inputs: inputs, backward: backward)
         }
+    }
+
+    /// Drops what was derived from the values, before they change.
+    @inline(__always)
+    private func forgetDerivedValues() {
+        oneHotIndices = nil
+        if !narrowFactors.isEmpty { NarrowFactors.withLock { narrowFactors = NarrowFactors() } }
     }
 
     @inline(__always)
