@@ -6,13 +6,22 @@
 enum RowReductions {
     @inline(__always)
     static func max(_ row: UnsafePointer<Float>, count: Int) -> Float {
-        var lanes = SIMD8<Float>(repeating: -.infinity)
+        @inline(__always) func load(_ c: Int) -> SIMD8<Float> { UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self) }
         var c = 0
-        while c + 8 <= count {
-            let values = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self)
-            lanes.replace(with: values, where: values .> lanes)
-            c += 8
+        var lanes = SIMD8<Float>(repeating: -.infinity)
+        if count >= 32 {
+            // Long rows (a block of logits) in four chains: one chain waits for each compare
+            // before the next.
+            var (l0, l1, l2, l3) = (load(0), load(8), load(16), load(24))
+            c = 32
+            while c + 32 <= count {
+                l0 = max(l0, load(c)); l1 = max(l1, load(c + 8))
+                l2 = max(l2, load(c + 16)); l3 = max(l3, load(c + 24))
+                c += 32
+            }
+            lanes = max(max(l0, l1), max(l2, l3))
         }
+        while c + 8 <= count { lanes = max(lanes, load(c)); c += 8 }
         var result = max(lanes)
         while c < count { result = Swift.max(result, row[c]); c += 1 }
         return result

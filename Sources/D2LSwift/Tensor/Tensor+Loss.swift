@@ -123,15 +123,7 @@ extension Tensor {
             // The block's largest logit keeps every exponential at most 1. A row whose own
             // maximum is far below it (its sum of exponentials under 2^-60) is redone with that
             // maximum; otherwise shifting by the block's or the row's changes only rounding.
-            var lanes = SIMD16<Float>(repeating: -.infinity)
-            var i = 0
-            while i + 16 <= count {
-                let values = UnsafeRawPointer(first + i).loadUnaligned(as: SIMD16<Float>.self)
-                lanes.replace(with: values, where: values .> lanes)
-                i += 16
-            }
-            var blockPeak = RowReductions.max(RowReductions.max(lanes.lowHalf, lanes.highHalf))
-            while i < count { blockPeak = Swift.max(blockPeak, first[i]); i += 1 }
+            var blockPeak = RowReductions.max(first, count: count)
             for i in 0..<count { block[i] = FastMath.expOfNonPositive(first[i] - blockPeak) }
             var denominators = 1.0
             for r in start..<end {
