@@ -10,21 +10,25 @@ enum FastMath {
         // Clamp so 2^(n-1) stays a normal float. Below the clamp the result is flushed to 0
         // (exp(-86.5) is 2.7e-38, near the bottom of Float's normal range); past
         // ln(Float.greatestFiniteMagnitude) it is infinity, as libm's.
-        let value = clampedExp(Swift.min(Swift.max(x, -86.5), 88.72))
+        let (er, shifted) = reduced(Swift.min(Swift.max(x, -86.5), 88.72))
+        // 2^n as 2 * 2^(n-1), so that n = 128 (x near 88.7) stays representable.
+        let value = er * powerOfTwo(shifted, bias: 126) * 2
         return x > 88.72 ? .infinity : (x < -86.5 ? 0 : value)
     }
 
-    /// `exp(x)` for `x <= 0` (shifted logits, tanh's `exp(-2|x|)`), five instructions fewer:
-    /// below -86.5 it gives exp(-86.5) = 2.7e-38 rather than 0, which the 1 these values are
-    /// compared or added to never shows.
+    /// `exp(x)` for `x <= 0` (shifted logits, tanh's `exp(-2|x|)`), seven instructions fewer:
+    /// below -86.5 it gives about exp(-86.5) = 2.7e-38 rather than 0, which the 1 these values
+    /// are compared or added to never shows; n <= 0, so 2^n is a normal float as it is.
     @inline(__always)
     static func expOfNonPositive(_ x: Float) -> Float {
-        clampedExp(Swift.max(x, -86.5))
+        let (er, shifted) = reduced(Swift.max(x, -86.5))
+        return er * powerOfTwo(shifted, bias: 127)
     }
 
-    /// exp(x) for x in -86.5...88.72.
+    /// exp(x) = 2^n * exp(r) for x in -86.5...88.72: exp(r), and n in the low bits of
+    /// `shifted`'s bit pattern.
     @inline(__always)
-    private static func clampedExp(_ clamped: Float) -> Float {
+    private static func reduced(_ clamped: Float) -> (er: Float, shifted: Float) {
         // Adding 1.5 * 2^23 rounds x * log2(e) to the nearest integer n and leaves n in the low
         // bits of the sum's bit pattern: no rintf call and no checked Float-to-Int conversion,
         // either of which would keep the loop from being vectorised.
@@ -40,11 +44,14 @@ enum FastMath {
         p = multiplyAdd(p, r, 4.166_579_6e-2)
         p = multiplyAdd(p, r, 0.166_666_66)
         p = multiplyAdd(p, r, 0.5)
-        let er = multiplyAdd(p * r, r, r + 1)
-        // 2^n as 2 * 2^(n-1), so that n = 128 (x near 88.7) stays representable.
-        let exponentBits = (shifted.bitPattern &- 0x4B40_0000 &+ 126) &<< 23
-        let scale = Float(bitPattern: exponentBits)
-        return er * scale * 2
+        return (multiplyAdd(p * r, r, r + 1), shifted)
+    }
+
+    /// 2^(n + bias - 127) from `shifted` (see ``reduced(_:)``): n plus the bias in the exponent
+    /// field. Shifting first drops the shifter's own bits, so the bias is one added constant.
+    @inline(__always)
+    private static func powerOfTwo(_ shifted: Float, bias: UInt32) -> Float {
+        Float(bitPattern: (shifted.bitPattern &<< 23) &+ ((bias &- 0x4B40_0000) &<< 23))
     }
 
     /// `a * b + c`, fused into one instruction in builds for CPUs with FMA (D2L_FMA); without
