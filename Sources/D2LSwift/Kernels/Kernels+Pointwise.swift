@@ -11,6 +11,13 @@ extension Kernels {
     /// several uses, not yet added) is added up inside the same loop.
     static func gradient<F: PointwiseFunction>(_ g: Tensor, x: [Float], y: [Float], _: F.Type) -> [Float] {
         guard case let .sum(sum)? = g.deferred else { return gradient(g.scalars, x: x, y: y, F.self) }
+        if sum.terms.count == 2, case let .rows(a, aOffset, aStride) = sum.terms[0],
+           case let .rows(b, bOffset, bStride) = sum.terms[1], aStride == sum.width, bStride == sum.width {
+            // Two whole matrices (a recurrent state's gradients from the output layer and from
+            // the next step): added and scaled in one loop, the same operations in the same
+            // order as adding the rows first.
+            return gradient(sum: a, aOffset, b, bOffset, count: sum.rows * sum.width, x: x, y: y, F.self)
+        }
         return x.withUnsafeBufferPointer { xs in
             y.withUnsafeBufferPointer { ys in
                 evaluate(sum) { values, range in
@@ -53,6 +60,28 @@ extension Kernels {
                 }
             }
             initialized = x.count
+        }
+    }
+
+    /// `(a + b) * F.derivative(x, y)` over `count` elements of `a` and `b` from their offsets,
+    /// split across threads.
+    private static func gradient<F: PointwiseFunction>(sum a: [Float], _ aOffset: Int, _ b: [Float], _ bOffset: Int,
+                                                       count: Int, x: [Float], y: [Float], _: F.Type) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let out = buffer
+            a.withUnsafeBufferPointer { aBuffer in
+                b.withUnsafeBufferPointer { bBuffer in
+                    x.withUnsafeBufferPointer { xs in
+                        y.withUnsafeBufferPointer { ys in
+                            let (p, q) = (aBuffer.baseAddress! + aOffset, bBuffer.baseAddress! + bOffset)
+                            Parallelism.forEachPart(count) { part in
+                                for i in part { out[i] = (p[i] + q[i]) * F.derivative(xs[i], ys[i]) }
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = count
         }
     }
 
