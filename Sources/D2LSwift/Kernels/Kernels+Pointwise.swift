@@ -2,8 +2,51 @@ extension Kernels {
     /// `F.value` of each element of `x`; a deferred sum is added up inside the same loop.
     static func map<F: PointwiseFunction>(_ x: Tensor, _: F.Type) -> [Float] {
         guard case let .sum(sum)? = x.deferred else { return map(x.scalars, F.self) }
+        if sum.terms.count == 3, case let .gathered(indices, table) = sum.terms[0],
+           case let .rows(bias, biasOffset, 0) = sum.terms[1], case let .product(a, paddedB, depth) = sum.terms[2] {
+            return mapRecurrentStep(rows: sum.rows, width: sum.width, indices: indices, table: table,
+                                    bias: bias, biasOffset: biasOffset, a: a, paddedB: paddedB, depth: depth, F.self)
+        }
         return evaluate(sum) { values, range in
             for i in range { values[i] = F.value(values[i]) }
+        }
+    }
+
+    /// `F.value(lookup + bias + a b)`, the recurrent step `tanh(X W_xh + b_h + H W_hh)` with X
+    /// one-hot: by blocks of rows, the product is stored, then one loop adds the looked-up row
+    /// and the bias to it and applies `F`. Copying the rows, adding the bias, adding the
+    /// product and applying `F` were four passes; the additions keep their order, so the bits
+    /// are the same.
+    private static func mapRecurrentStep<F: PointwiseFunction>(
+        rows: Int, width: Int, indices: [Int32], table: [Float], bias: [Float], biasOffset: Int,
+        a: [Float], paddedB: [Float], depth: Int, _: F.Type) -> [Float] {
+        let blockRows = 32
+        return [Float](unsafeUninitializedCapacity: rows * width) { buffer, initialized in
+            let out = buffer.baseAddress!
+            indices.withUnsafeBufferPointer { indices in
+                table.withUnsafeBufferPointer { table in
+                    bias.withUnsafeBufferPointer { bias in
+                        a.withUnsafeBufferPointer { a in
+                            paddedB.withUnsafeBufferPointer { b in
+                                let b0 = bias.baseAddress! + biasOffset
+                                Parallelism.forEachPart(rows, minimumPerThread: max(1, 4096 / max(width, 1))) { part in
+                                    for start in stride(from: part.lowerBound, to: part.upperBound, by: blockRows) {
+                                        let end = min(start + blockRows, part.upperBound)
+                                        NarrowProduct.multiply(a.baseAddress! + start * depth, lda: depth, padded: b.baseAddress!,
+                                                               into: out + start * width, ldc: width, m: end - start,
+                                                               n: width, k: depth)
+                                        for r in start..<end {
+                                            let row = out + r * width, looked = table.baseAddress! + Int(indices[r]) * width
+                                            for j in 0..<width { row[j] = F.value((looked[j] + b0[j]) + row[j]) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = rows * width
         }
     }
 
