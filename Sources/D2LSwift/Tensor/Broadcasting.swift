@@ -80,7 +80,7 @@ extension Tensor {
                     Parallelism.forEachPart(repeats, minimumPerThread: max(1, 4096 / max(block, 1))) { rows in
                         let half = rows.lowerBound == 0 ? 0 : 1
                         let sum = sums + half * block, scratch = sums + (2 + half) * block
-                        for r in rows { RowReductions.add(reader.row(r, scratch: scratch), into: sum, count: block) }
+                        RowReductions.addRows(rows, width: block, into: sum) { reader.row($0, scratch: scratch) }
                     }
                 }
             }
