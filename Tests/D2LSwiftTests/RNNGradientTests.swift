@@ -94,6 +94,24 @@ final class ParallelismTests: XCTestCase {
         XCTAssertEqual(Parallelism.statistics.jobs, 1)
     }
 
+    /// Inside a job the worker is taken: products must not split there (their pieces would
+    /// run one after the other, in costlier kernels).
+    func testWorkInsideAJobDoesNotSplitAgain() {
+        let saved = Parallelism.threads
+        Parallelism.threads = 2
+        defer { Parallelism.threads = saved }
+        XCTAssertTrue(Parallelism.canSplit)
+        var inside = [true, true]
+        inside.withUnsafeMutableBufferPointer { flags in
+            let pieces = flags
+            Parallelism.pair({ pieces[0] = Parallelism.canSplit }, { pieces[1] = Parallelism.canSplit })
+        }
+        XCTAssertEqual(inside, [false, false])
+        XCTAssertTrue(Parallelism.canSplit)
+        Parallelism.threads = 1
+        XCTAssertFalse(Parallelism.canSplit)
+    }
+
     /// Work handed to the pool from inside a job runs inline, and all of it runs.
     func testPairInsideAJobRunsBothPieces() {
         let saved = Parallelism.threads

@@ -48,7 +48,10 @@ enum Kernels {
             cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                         Int32(rows), Int32(columns), Int32(depth), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
         }
-        let worthSplitting = Parallelism.threads >= 2 && m * n * k >= 1 << 17
+        // Not inside a job (a half of a split batch): both pieces would run on this thread,
+        // the weight gradient's two partial sums cost an addition, and a result cut into
+        // columns of 14 is too narrow for the narrow kernels.
+        let worthSplitting = Parallelism.canSplit && m * n * k >= 1 << 17
         if worthSplitting && m < 64 && k >= 512 && transposeA && !transposeB && beta == 0 {
             // A weight gradient, H^T G: a small result summed over the batch. Each thread
             // sums over its half of the batch, the rows the earlier row-split operations left

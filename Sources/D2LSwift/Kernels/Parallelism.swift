@@ -27,6 +27,12 @@ public enum Parallelism {
         }
     }
 
+    /// Whether work split now would run on two threads: more than one is allowed and the worker
+    /// is free. Inside a job (each half of a split batch runs in one) a split runs both pieces
+    /// on the calling thread, so work that splits differently (a matrix product cut in two)
+    /// should not split at all.
+    static var canSplit: Bool { threads >= 2 && !WorkerPool.shared.isBusy }
+
     /// What the main thread did with its time in parallel loops, counted while
     /// ``recordsStatistics`` is on (the benchmark's account of where two threads lose time).
     public struct Statistics {
@@ -76,6 +82,8 @@ final class WorkerPool: @unchecked Sendable {
     /// Whether a job is running: work started from inside one (a deferred value computed
     /// while a loop reads it) runs inline, as the worker is taken.
     private var busy = false
+    /// Whether a job is running (``Parallelism/canSplit``).
+    var isBusy: Bool { busy }
 
     /// Runs `body` over two halves of `0..<count`: the second on the worker, the first here.
     func run(count: Int, _ body: @escaping (Range<Int>) -> Void) {
