@@ -79,8 +79,10 @@ extension Tensor {
         let backward = { (g: Tensor) -> [Tensor?] in
             // Rows may repeat an index: each thread adds its half of the rows (those in its
             // core's cache) into a table of its own, and the two tables are added in a fixed
-            // order, so the result does not depend on timing.
-            var tables = [Float](repeating: 0, count: 2 * table.count)
+            // order, so the result does not depend on timing. On one thread (or inside a job,
+            // as in a split batch's half) one table takes every row.
+            let tableCount = Parallelism.canSplit ? 2 : 1
+            var tables = [Float](repeating: 0, count: tableCount * table.count)
             g.scalars.withUnsafeBufferPointer { gs in
                 tables.withUnsafeMutableBufferPointer { out in
                     let sums = out.baseAddress!, source = gs.baseAddress!
@@ -92,8 +94,13 @@ extension Tensor {
                     }
                 }
             }
-            let grad = (0..<table.count).map { tables[$0] + tables[table.count + $0] }
-            return [Tensor(shape: table.shape, scalars: grad)]
+            if tableCount == 2 {
+                tables.withUnsafeMutableBufferPointer { t in
+                    for i in 0..<table.count { t[i] += t[table.count + i] }
+                }
+                tables.removeLast(table.count)
+            }
+            return [Tensor(shape: table.shape, scalars: tables)]
         }
         guard DeferredValues.sumsAreDeferred else {
             return Tensor(shape: [m, n], scalars: rows.evaluate(), inputs: [table], backward: backward)
