@@ -56,7 +56,7 @@ struct Bench: ParsableCommand {
         if threads >= 2 {
             let loops = Parallelism.statistics
             let between = wall - loops.secondsWorking - loops.secondsWaiting
-            let jobs = splitOperations ? "split loops" : "half-batch pairs"
+            let jobs = splitOperations ? "split loops" : "jobs on both threads (half-batch pairs, batches built)"
             print(String(format: "two threads     %d %@; main thread %.0f%% on its share, %.0f%% waiting for the worker, %.0f%% alone (the worker idles)",
                          loops.jobs, jobs as NSString, loops.secondsWorking / wall * 100, loops.secondsWaiting / wall * 100,
                          between / wall * 100))

@@ -26,6 +26,14 @@ final class TextSequenceDataTests: XCTestCase {
         let first = validation[0]
         XCTAssertEqual(Array(first.targets.scalars[0..<31]), Array(first.inputs.scalars[1..<32]))
         XCTAssertEqual(first.inputs.scalars[0], Float(data.corpus[10_000]))
+        // Every row, including those the second thread copies: window 10,000 + row.
+        let (inputs, targets) = (first.inputs.scalars, first.targets.scalars)
+        for row in 0..<1024 {
+            let window = (10_000 + row)..<(10_000 + row + 33)
+            let expected = data.corpus[window].map(Float.init)
+            XCTAssertEqual(Array(inputs[(row * 32)..<(row * 32 + 32)]), Array(expected[0..<32]), "row \(row)")
+            XCTAssertEqual(Array(targets[(row * 32)..<(row * 32 + 32)]), Array(expected[1..<33]), "row \(row)")
+        }
     }
 
     func testShuffleIsFixedBySeed() throws {

@@ -14,6 +14,8 @@ public class TextSequenceData: DataModule {
     public let vocab: Vocabulary
     /// The whole book as token indices.
     public let corpus: [Int]
+    /// The corpus as the floats batches hold, so that a window is a copy, not a conversion.
+    private let corpusValues: [Float]
 
     /// Loads `fileName` from the data directory (see ``DataDirectory``).
     public init(fileName: String, batchSize: Int, numSteps: Int, numTrain: Int = 10_000, numVal: Int = 5_000) throws {
@@ -22,6 +24,7 @@ public class TextSequenceData: DataModule {
         let vocab = Vocabulary(tokens)
         self.vocab = vocab
         corpus = tokens.map { vocab[$0] }
+        corpusValues = corpus.map(Float.init)
         let windows = corpus.count - numSteps
         guard numTrain + numVal <= windows else {
             throw DataError.tooShort(file: fileName, windows: windows, requested: numTrain + numVal)
@@ -53,23 +56,28 @@ public class TextSequenceData: DataModule {
     public static func tokenize(_ text: String) -> [String] { text.map { String($0) } }
 
     /// Inputs and targets of the windows starting at `starts`: `[starts.count, numSteps]` each.
+    /// Built on both cores: an epoch's batches are made before its first step, while the
+    /// worker would otherwise wait.
     func batch(startingAt starts: ArraySlice<Int>) -> Batch {
-        let count = starts.count * numSteps
+        let steps = numSteps, count = starts.count * steps
         var inputs = Tensor.uninitialized(count), targets = Tensor.uninitialized(count)
-        corpus.withUnsafeBufferPointer { tokens in
+        corpusValues.withUnsafeBufferPointer { tokens in
             inputs.withUnsafeMutableBufferPointer { x in
                 targets.withUnsafeMutableBufferPointer { y in
-                    for (row, start) in starts.enumerated() {
-                        for t in 0..<numSteps {
-                            x[row * numSteps + t] = Float(tokens[start + t])
-                            y[row * numSteps + t] = Float(tokens[start + t + 1])
+                    starts.withUnsafeBufferPointer { firsts in
+                        Parallelism.forEachPart(firsts.count, minimumPerThread: 256) { rows in
+                            for row in rows {
+                                let window = tokens.baseAddress! + firsts[row]
+                                RowCopy.copy(window, to: x.baseAddress! + row * steps, count: steps)
+                                RowCopy.copy(window + 1, to: y.baseAddress! + row * steps, count: steps)
+                            }
                         }
                     }
                 }
             }
         }
-        return Batch(inputs: Tensor(shape: [starts.count, numSteps], scalars: inputs),
-                     targets: Tensor(shape: [starts.count, numSteps], scalars: targets))
+        return Batch(inputs: Tensor(shape: [starts.count, steps], scalars: inputs),
+                     targets: Tensor(shape: [starts.count, steps], scalars: targets))
     }
 
     private func batches(of starts: [Int]) -> [Batch] {
