@@ -34,12 +34,18 @@ final class FastMathTests: XCTestCase {
     }
 
     func testTanhMatchesLibm() {
-        var worst: Float = 0
-        for i in -3000...3000 {
-            let x = Float(i) * 0.01
-            worst = max(worst, abs(FastMath.tanh(x) - tanhf(x)))
+        var worst: Float = 0, worstRelative: Float = 0
+        for i in -300_000...300_000 {
+            let x = Float(i) * 0.0001
+            let exact = tanhf(x)
+            worst = max(worst, abs(FastMath.tanh(x) - exact))
+            if exact != 0 { worstRelative = max(worstRelative, abs(FastMath.tanh(x) - exact) / abs(exact)) }
         }
         XCTAssertLessThan(worst, 3e-7)
+        XCTAssertLessThan(worstRelative, 3e-7)
+        for x: Float in [1e-30, 1e-8, 1e-4] { XCTAssertEqual(FastMath.tanh(x), x, accuracy: x * 3e-7) }
+        XCTAssertTrue(FastMath.tanh(.nan).isNaN)
+        XCTAssertEqual(FastMath.tanh(.infinity), 1)
         XCTAssertEqual(FastMath.tanh(50), 1)
         XCTAssertEqual(FastMath.tanh(-50), -1)
         XCTAssertEqual(FastMath.tanh(0), 0)
