@@ -21,6 +21,13 @@ final class TensorValueTests: XCTestCase {
         XCTAssertEqual(a.matmul(a.T).scalars, [14, 32, 32, 77])
         XCTAssertEqual(a.T.shape, [3, 2])
         XCTAssertEqual(a.T.scalars, [1, 4, 2, 5, 3, 6])
+        // Bands of 16 rows and a partial last band.
+        let (rows, columns) = (37, 21)
+        let b = Tensor(shape: [rows, columns], scalars: (0..<(rows * columns)).map(Float.init))
+        let transposed = b.T.scalars
+        for i in 0..<rows {
+            for j in 0..<columns { XCTAssertEqual(transposed[j * rows + i], b.scalars[i * columns + j]) }
+        }
     }
 
     func testOneHotMatchesDefinition() {
