@@ -109,18 +109,33 @@ enum NarrowProduct {
         // at least 17 apart, so 32 floats never pass the next row's end); the last row is
         // copied into a padded buffer.
         let writer = RowWriter(c, ldc: ldc, width: n)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { last in
-            let lastRow = last.baseAddress!, lastA = a + (k - 1) * lda
+        let tiles = m / 8
+        // The batch by chunks of rows, each chunk's rows of a and b (8 KiB each for 64 rows of
+        // 32) in L1 while every 8-row tile of the result takes its turn: a tile over the whole
+        // batch would read all of b, 64 KiB for 512 rows, from L2 once per tile. Tiles wait in
+        // `partial` between chunks; saving and reloading them is exact, and each sum still
+        // runs over the rows in order.
+        let chunk = 64
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + tiles * 256) { scratch in
+            let lastRow = scratch.baseAddress!, partial = lastRow + 32, lastA = a + (k - 1) * lda
             lastRow.initialize(repeating: 0, count: 32)
             lastRow.update(from: b + (k - 1) * ldb, count: n)
-            var r = 0
-            while r + 8 <= m {
-                var tile = Tile()
-                tile.accumulate(a + r, step: lda, row: 1, b, step: ldb, steps: k - 1)
-                tile.accumulate(lastA + r, step: lda, row: 1, lastRow, step: 32, steps: 1)
-                writer.store(tile, at: r, lastRowOfCall: r + 8 == m)
-                r += 8
+            var start = 0
+            while start < k - 1 {
+                let steps = min(chunk, k - 1 - start)
+                for t in 0..<tiles {
+                    var tile = start == 0 ? Tile() : Tile(loading: partial + t * 256)
+                    tile.accumulate(a + start * lda + 8 * t, step: lda, row: 1, b + start * ldb, step: ldb, steps: steps)
+                    tile.save(to: partial + t * 256)
+                }
+                start += steps
             }
+            for t in 0..<tiles {
+                var tile = k > 1 ? Tile(loading: partial + t * 256) : Tile()
+                tile.accumulate(lastA + 8 * t, step: lda, row: 1, lastRow, step: 32, steps: 1)
+                writer.store(tile, at: 8 * t, lastRowOfCall: 8 * t + 8 == m)
+            }
+            var r = 8 * tiles
             while r < m {
                 var row = TileRow()
                 row.accumulate(a + r, step: lda, b, step: ldb, steps: k - 1)
@@ -159,6 +174,25 @@ enum NarrowProduct {
     struct Tile {
         var r0 = TileRow(), r1 = TileRow(), r2 = TileRow(), r3 = TileRow()
         var r4 = TileRow(), r5 = TileRow(), r6 = TileRow(), r7 = TileRow()
+
+        init() {}
+
+        /// A tile saved by ``save(to:)``: 8 rows of 32 floats.
+        @inline(__always)
+        init(loading p: UnsafePointer<Float>) {
+            @inline(__always) func row(_ i: Int) -> TileRow { TileRow(low: load(p + 32 * i), high: load(p + 32 * i + 16)) }
+            (r0, r1, r2, r3, r4, r5, r6, r7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+        }
+
+        @inline(__always)
+        func save(to p: UnsafeMutablePointer<Float>) {
+            @inline(__always) func save(_ row: TileRow, _ i: Int) {
+                UnsafeMutableRawPointer(p + 32 * i).storeBytes(of: row.low, as: Vector.self)
+                UnsafeMutableRawPointer(p + 32 * i + 16).storeBytes(of: row.high, as: Vector.self)
+            }
+            save(r0, 0); save(r1, 1); save(r2, 2); save(r3, 3)
+            save(r4, 4); save(r5, 5); save(r6, 6); save(r7, 7)
+        }
 
         /// Adds `steps` rank-1 updates: for each step, row r's scalar is at
         /// `x + s * xStep + r * xRow`, the shared 32-wide row at `y + s * yStep`.
