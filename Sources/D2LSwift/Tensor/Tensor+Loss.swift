@@ -125,7 +125,9 @@ extension Tensor {
             // maximum; otherwise shifting by the block's or the row's changes only rounding.
             var blockPeak = RowReductions.max(first, count: count)
             for i in 0..<count { block[i] = FastMath.expOfNonPositive(first[i] - blockPeak) }
-            var denominators = 1.0
+            // The block's logarithms as one: the product of its rows' sums, its binary exponent
+            // moved out every 16 rows (exactly) so that it stays inside Double's range.
+            var denominators = 1.0, exponents = 0
             for r in start..<end {
                 let row = logits + r * classes, out = block + (r - start) * classes
                 var e = loadRow(out), peak = blockPeak, denominator = sum(e)
@@ -142,15 +144,14 @@ extension Tensor {
                 store(e.3 * inverse, out + o3)
                 let target = Int(targets[r])
                 out[target] -= rowShare
-                // The logarithms of 16 rows as one: a product of 16 sums between 2^-60 and 32
-                // stays inside Double's range.
                 denominators *= Double(denominator)
-                if (r - start) % 16 == 15 || r == end - 1 {
-                    total += Foundation.log(denominators)
-                    denominators = 1
+                if (r - start) % 16 == 15 {
+                    exponents += Int(denominators.exponent)
+                    denominators = denominators.significand
                 }
                 total += Double(peak - row[target])
             }
+            total += Foundation.log(denominators) + Double(exponents) * M_LN2
         }
         return total
     }
