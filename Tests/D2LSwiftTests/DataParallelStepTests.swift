@@ -26,7 +26,8 @@ final class DataParallelStepTests: XCTestCase {
         Parallelism.threads = 2
         let split = model()
         let halves = try XCTUnwrap(DataParallelStep.halves(of: batch))
-        XCTAssertEqual(halves.map { $0.inputs.shape }, [[150, 7], [150, 7]])
+        XCTAssertEqual(halves.map { $0.copied().inputs.shape }, [[150, 7], [150, 7]])
+        XCTAssertEqual(halves[1].copied().targets.scalars, Array(batch.targets.scalars[(150 * 7)...]))
         DataParallelStep.train(split, on: halves)
         split.board.finishEpoch()
 
