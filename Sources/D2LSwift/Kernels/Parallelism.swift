@@ -21,7 +21,8 @@ public enum Parallelism {
     @inline(__always)
     public static func forEachPart(_ count: Int, minimumPerThread: Int = 4096, _ body: (Range<Int>) -> Void) {
         let parts = min(threads, count / max(minimumPerThread, 1))
-        guard parts >= 2 else { return body(0..<count) }
+        // Inside a job, without touching the pool object (see `WorkerPool.jobRunning`).
+        guard parts >= 2, !WorkerPool.jobRunning.load(ordering: .relaxed) else { return body(0..<count) }
         withoutActuallyEscaping(body) { escapable in
             WorkerPool.shared.run(count: count, escapable)
         }
@@ -31,7 +32,7 @@ public enum Parallelism {
     /// is free. Inside a job (each half of a split batch runs in one) a split runs both pieces
     /// on the calling thread, so work that splits differently (a matrix product cut in two)
     /// should not split at all.
-    static var canSplit: Bool { threads >= 2 && !WorkerPool.shared.isBusy }
+    static var canSplit: Bool { threads >= 2 && !WorkerPool.jobRunning.load(ordering: .relaxed) }
 
     /// What the main thread did with its time in parallel loops, counted while
     /// ``recordsStatistics`` is on (the benchmark's account of where two threads lose time).
@@ -52,7 +53,7 @@ public enum Parallelism {
     /// Runs two independent pieces of work, one on a worker thread, when more than one thread
     /// is allowed.
     public static func pair(_ first: () -> Void, _ second: () -> Void) {
-        guard threads >= 2 else { first(); second(); return }
+        guard threads >= 2, !WorkerPool.jobRunning.load(ordering: .relaxed) else { first(); second(); return }
         withoutActuallyEscaping(first) { a in
             withoutActuallyEscaping(second) { b in
                 // A pool already busy runs the whole range here: both pieces, in order.
@@ -82,14 +83,17 @@ final class WorkerPool: @unchecked Sendable {
     /// Whether a job is running: work started from inside one (a deferred value computed
     /// while a loop reads it) runs inline, as the worker is taken.
     private var busy = false
-    /// Whether a job is running (``Parallelism/canSplit``).
-    var isBusy: Bool { busy }
+    /// Whether a job is running, readable without the pool object: each half of a split batch
+    /// runs as a job and asks before every operation, and reaching `shared` retains the pool,
+    /// a reference count both threads would write on every operation.
+    static let jobRunning = Atomic<Bool>(false)
 
     /// Runs `body` over two halves of `0..<count`: the second on the worker, the first here.
     func run(count: Int, _ body: @escaping (Range<Int>) -> Void) {
         if busy { return body(0..<count) }
         busy = true
-        defer { busy = false }
+        WorkerPool.jobRunning.store(true, ordering: .relaxed)
+        defer { busy = false; WorkerPool.jobRunning.store(false, ordering: .relaxed) }
         if !started { start() }
         let middle = count / 2
         job = body
