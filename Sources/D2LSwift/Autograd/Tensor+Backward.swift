@@ -80,7 +80,10 @@ extension Tensor {
     }
 
     private func isUniquelyReferenced(_ tensor: Tensor, among others: [Tensor?]) -> Bool {
-        others.filter { $0 === tensor }.count == 1
+        // Counted in place: filtering would allocate an array for every edge of the graph.
+        var count = 0
+        for other in others where other === tensor { count += 1 }
+        return count == 1
     }
 
     /// Adds `other` (same shape) to this tensor's values.
