@@ -9,7 +9,7 @@ public enum AllocatorTuning {
     /// Applies the settings (once per process; the trainer does it before training).
     public static func apply() { _ = applied }
 
-    static let applied: Void = {
+    private static let applied: Void = {
         mallopt(M_MMAP_THRESHOLD, 256 << 20)
         mallopt(M_TRIM_THRESHOLD, 512 << 20)
     }()

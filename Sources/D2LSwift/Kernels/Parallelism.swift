@@ -21,8 +21,7 @@ public enum Parallelism {
     @inline(__always)
     public static func forEachPart(_ count: Int, minimumPerThread: Int = 4096, _ body: (Range<Int>) -> Void) {
         let parts = min(threads, count / max(minimumPerThread, 1))
-        // Inside a job, without touching the pool object (see `WorkerPool.jobRunning`).
-        guard parts >= 2, !WorkerPool.jobRunning.load(ordering: .relaxed) else { return body(0..<count) }
+        guard parts >= 2, canSplit else { return body(0..<count) }
         withoutActuallyEscaping(body) { escapable in
             WorkerPool.shared.run(count: count, escapable)
         }
@@ -53,10 +52,9 @@ public enum Parallelism {
     /// Runs two independent pieces of work, one on a worker thread, when more than one thread
     /// is allowed.
     public static func pair(_ first: () -> Void, _ second: () -> Void) {
-        guard threads >= 2, !WorkerPool.jobRunning.load(ordering: .relaxed) else { first(); second(); return }
+        guard canSplit else { first(); second(); return }
         withoutActuallyEscaping(first) { a in
             withoutActuallyEscaping(second) { b in
-                // A pool already busy runs the whole range here: both pieces, in order.
                 WorkerPool.shared.run(count: 2) { range in
                     for piece in range { if piece == 0 { a() } else { b() } }
                 }
@@ -77,23 +75,24 @@ final class WorkerPool: @unchecked Sendable {
     private var started = false
 
     private static let forkHandlerInstalled: Void = {
-        pthread_atfork(nil, nil, { WorkerPool.shared = WorkerPool() })
+        pthread_atfork(nil, nil, {
+            WorkerPool.shared = WorkerPool()
+            WorkerPool.jobRunning.store(false, ordering: .relaxed)
+        })
     }()
 
     /// Whether a job is running: work started from inside one (a deferred value computed
-    /// while a loop reads it) runs inline, as the worker is taken.
-    private var busy = false
-    /// Whether a job is running, readable without the pool object: each half of a split batch
-    /// runs as a job and asks before every operation, and reaching `shared` retains the pool,
-    /// a reference count both threads would write on every operation.
+    /// while a loop reads it, each half of a split batch) runs inline, as the worker is taken.
+    /// Static, so that it is read without the pool object: every operation of a half asks,
+    /// and reaching `shared` retains the pool, a count both threads would write each time.
     static let jobRunning = Atomic<Bool>(false)
 
     /// Runs `body` over two halves of `0..<count`: the second on the worker, the first here.
     func run(count: Int, _ body: @escaping (Range<Int>) -> Void) {
-        if busy { return body(0..<count) }
-        busy = true
+        // Work handed over inside a job (from either thread) finds the flag set and runs here.
+        if WorkerPool.jobRunning.load(ordering: .relaxed) { return body(0..<count) }
         WorkerPool.jobRunning.store(true, ordering: .relaxed)
-        defer { busy = false; WorkerPool.jobRunning.store(false, ordering: .relaxed) }
+        defer { WorkerPool.jobRunning.store(false, ordering: .relaxed) }
         if !started { start() }
         let middle = count / 2
         job = body

@@ -27,10 +27,15 @@ extension Tensor {
     /// `0..<classes`.
     static func classIndices(_ values: [Float], classes: Int, what: String) -> [Int32] {
         guard let indices = exactClassIndices(values, classes: classes) else {
-            let bad = values.first { !($0 >= 0 && $0 < Float(classes) && $0 == $0.rounded()) } ?? .nan
+            let bad = values.first { !isClassIndex($0, classes: classes) } ?? .nan
             fatalError("\(what) \(bad) is not an integer in 0..<\(classes)")
         }
         return indices
+    }
+
+    /// Whether `value` is an integer in `0..<classes` (NaN is not), checked one value at a time.
+    private static func isClassIndex(_ value: Float, classes: Int) -> Bool {
+        value >= 0 && value < Float(classes) && value == value.rounded()
     }
 
     /// `values` as class indices, or `nil` unless each is an integer in `0..<classes`.
@@ -42,8 +47,7 @@ extension Tensor {
         // of the sum's bit pattern (as FastMath.exp does); converting that back and comparing
         // with the value catches fractions, NaN (which clamps to 0) and values out of range.
         guard classes <= 1 << 22 else {
-            let limit = Float(classes)
-            guard values.allSatisfy({ $0 >= 0 && $0 < limit && $0 == $0.rounded() }) else { return nil }
+            guard values.allSatisfy({ isClassIndex($0, classes: classes) }) else { return nil }
             return values.map { Int32($0) }
         }
         let highest = Float(Swift.max(classes - 1, 0)), shifter: Float = 12_582_912

@@ -33,7 +33,7 @@ public final class Trainer {
 
     /// Trains `model` on `data` for ``maxEpochs`` epochs.
     public func fit(_ model: Module, _ data: DataModule) {
-        _ = AllocatorTuning.applied
+        AllocatorTuning.apply()
         model.withParametersFixed { train(model, data) }
     }
 
