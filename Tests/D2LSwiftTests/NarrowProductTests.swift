@@ -95,10 +95,10 @@ final class NarrowProductTests: XCTestCase {
         let product = reference(a, lda: k, transposeA: false, b, ldb: n, transposeB: false, m: m, n: n, k: k)
         let start = matrix(m, ldc, seed: 9)
         var sum = start
-        sum.withUnsafeMutableBufferPointer { out in
+        XCTAssertTrue(sum.withUnsafeMutableBufferPointer { out in
             NarrowProduct.multiply(a, lda: k, b, ldb: n, transposeB: false, into: out.baseAddress!, ldc: ldc,
                                    m: m, n: n, k: k, adding: true)
-        }
+        })
         for i in 0..<m {
             for j in 0..<ldc {
                 let expected = j < n ? start[i * ldc + j] + product[i * n + j] : start[i * ldc + j]

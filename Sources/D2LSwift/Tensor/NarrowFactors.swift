@@ -13,7 +13,7 @@ struct NarrowFactors {
 
     var isEmpty: Bool { plain == nil && transposed == nil }
 
-    private nonisolated(unsafe) static let lock = NSLock()
+    private static let lock = NSLock()
 
     static func withLock<R>(_ body: () -> R) -> R {
         lock.lock()

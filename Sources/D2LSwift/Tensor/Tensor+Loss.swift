@@ -123,7 +123,7 @@ extension Tensor {
             // The block's largest logit keeps every exponential at most 1. A row whose own
             // maximum is far below it (its sum of exponentials under 2^-60) is redone with that
             // maximum; otherwise shifting by the block's or the row's changes only rounding.
-            var blockPeak = RowReductions.max(first, count: count)
+            let blockPeak = RowReductions.max(first, count: count)
             for i in 0..<count { block[i] = FastMath.expOfNonPositive(first[i] - blockPeak) }
             // The block's logarithms as one: the product of its rows' sums, its binary exponent
             // moved out every 16 rows (exactly) so that it stays inside Double's range.
