@@ -18,6 +18,15 @@ public enum CellMarker: Equatable, Sendable {
     case isolatedExit(index: Int, status: Int32)
     /// A progress line (training epochs) for the terminal, not the page.
     case progress(String)
+    /// A live chapter program has run its main cells and waits for cells to run (`d2l-run serve`).
+    case snapshotReady
+    /// The forked child `pid` (its own process group) runs live cell `index`.
+    case liveChild(index: Int, pid: Int32)
+    /// Live cell `index` has finished; its child exited with `status` (128 + signal if killed).
+    case liveDone(index: Int, status: Int32)
+    /// The figure of the running cell so far (the training board after each epoch), for the
+    /// live page; the cell's outputs keep only the figure it displays at its end.
+    case liveFigure(Figure)
 
     /// The bytes that open every marker: a control character no program prints by accident.
     public static let prefix = "\u{1}D2L:"
@@ -31,6 +40,10 @@ public enum CellMarker: Equatable, Sendable {
         case let .failure(failure): return "\(Self.prefix)failure \(JSONLine.encode(failure))\n"
         case let .isolatedExit(index, status): return "\(Self.prefix)isolated-exit \(index) \(status)\n"
         case let .progress(text): return "\(Self.prefix)progress \(text.replacingNewlines)\n"
+        case .snapshotReady: return "\(Self.prefix)snapshot-ready\n"
+        case let .liveChild(index, pid): return "\(Self.prefix)live-child \(index) \(pid)\n"
+        case let .liveDone(index, status): return "\(Self.prefix)live-done \(index) \(status)\n"
+        case let .liveFigure(figure): return "\(Self.prefix)live-figure \(JSONLine.encode(figure))\n"
         }
     }
 
@@ -59,6 +72,17 @@ public enum CellMarker: Equatable, Sendable {
             self = .isolatedExit(index: i, status: s)
         case "progress":
             self = .progress(String(rest))
+        case "snapshot-ready":
+            self = .snapshotReady
+        case "live-child":
+            guard fields.count == 2, let i = Int(fields[0]), let pid = Int32(fields[1]) else { return nil }
+            self = .liveChild(index: i, pid: pid)
+        case "live-done":
+            guard fields.count == 2, let i = Int(fields[0]), let s = Int32(fields[1]) else { return nil }
+            self = .liveDone(index: i, status: s)
+        case "live-figure":
+            guard let figure = JSONLine.decode(Figure.self, String(rest)) else { return nil }
+            self = .liveFigure(figure)
         default:
             return nil
         }

@@ -87,9 +87,7 @@ public enum CellRuntime {
             write("fork failed: errno \(errno); running the cell in-process\n", to: stderr)
             return true
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let exitStatus = waitForChild(pid)
         if exitStatus != 0 { write(CellMarker.isolatedExit(index: index, status: exitStatus).line, to: stdout) }
         end(index)
         return false
@@ -101,7 +99,14 @@ public enum CellRuntime {
         exit(0)
     }
 
-    private static func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
+    /// Waits for child `pid`; its exit status, or 128 + the signal that ended it.
+    static func waitForChild(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    static func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
         fputs(text, stream)
     }
 }

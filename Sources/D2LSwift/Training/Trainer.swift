@@ -70,6 +70,10 @@ public final class Trainer {
             epochSeconds.append(seconds)
             trainedTokens += tokens
             if reportsProgress { report(epoch: epoch, board: model.board, tokensPerSecond: Double(tokens) / seconds) }
+            // The live page redraws the figure every epoch, as d2l's notebooks do.
+            if showsFigure && CellRuntime.isLive && !model.board.keys.isEmpty {
+                CellRuntime.showLiveFigure(model.board.figure())
+            }
         }
         if reportsProgress {
             CellRuntime.progress(String(format: "trained %d epochs in %.1f s", maxEpochs, Date().timeIntervalSince(start)))
