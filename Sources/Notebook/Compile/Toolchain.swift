@@ -78,11 +78,32 @@ public struct Toolchain: Equatable, Sendable {
     /// Debug info makes crash backtraces name chapter lines; -Onone keeps compiling fast, as
     /// the hot loops are in the library, which is compiled optimised.
     func arguments(source: String, output: String) -> [String] {
-        ["-Onone", "-g", "-diagnostic-style=llvm", "-module-name", "ChapterProgram",
-         "-I", "\(buildDirectory)/Modules"]
+        commonArguments + ["-module-name", "ChapterProgram"] + libraryArguments() + [source, "-o", output]
+    }
+
+    /// The arguments of every compile: fast, with debug information, against the library.
+    private var commonArguments: [String] {
+        ["-Onone", "-g", "-diagnostic-style=llvm", "-I", "\(buildDirectory)/Modules"]
             + moduleMapDirectories.flatMap { ["-I", $0] }
-            + libraryArguments()
-            + [source, "-o", output]
+    }
+
+    /// A live program: its symbols are exported, so that cell libraries loaded into it later
+    /// find the chapter's declarations (`-enable-testing` keeps internal ones visible).
+    func liveProgramArguments(source: String, output: String) -> [String] {
+        arguments(source: source, output: output) + ["-enable-testing", "-Xlinker", "--export-dynamic"]
+    }
+
+    /// Emits the live program's module, which cell libraries import as `ChapterProgram`.
+    func liveModuleArguments(source: String, moduleDirectory: String) -> [String] {
+        commonArguments + ["-module-name", "ChapterProgram", "-enable-testing", "-emit-module",
+                           "-emit-module-path", "\(moduleDirectory)/ChapterProgram.swiftmodule", source]
+    }
+
+    /// A cell compiled alone into a shared library against the live program's module; the
+    /// program's own symbols resolve when the running program loads it.
+    func liveCellArguments(source: String, moduleDirectory: String, output: String) -> [String] {
+        commonArguments + ["-I", moduleDirectory, "-module-name", "LiveCell", "-emit-library"] + libraryArguments()
+            + ["-Xlinker", "--allow-shlib-undefined", source, "-o", output]
     }
 
     /// Links the shared library when the build made it (`swift build` builds every product);

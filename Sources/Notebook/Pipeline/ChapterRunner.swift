@@ -42,18 +42,65 @@ public struct ChapterRunner {
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let cache = RunCache(file: outputDirectory.appendingPathComponent(".cache/\(name).json"))
         let plans = CellPlan.plans(for: chapter, exercises: exercises)
-        let environment = "\(toolchain.fingerprint()) seed=\(settings.seed) outputLimit=\(settings.outputLimit)"
+        let environment = Self.environmentKey(toolchain: toolchain, settings: settings)
         let keys = RunCache.keys(for: chapter, plans: plans, environment: environment)
+        let exercises = ExerciseResultStore(file: outputDirectory.appendingPathComponent(".cache/\(name)-exercises.json"))
+        let mainKey = CellKeys.mainKey(for: chapter, environment: environment)
         if usesCache, let cached = cache.lookup(keys: keys, chapter: chapter) {
             log("no cell changed since the last run: reusing its results")
-            var report = try write(chapter, results: cached, name: name)
+            var report = try write(chapter, results: Self.withExerciseHistory(cached, chapter: chapter, plans: plans,
+                                                                               store: exercises, mainKey: mainKey), name: name)
             report.cacheHit = true
             return report
         }
         let results = try execute(chapter, plans: plans,
                                   workDirectory: outputDirectory.appendingPathComponent(".cache/build-\(name)"))
-        if !results.timedOut { try cache.store(results, keys: keys, chapter: chapter) }
-        return try write(chapter, results: results, name: name)
+        if !results.timedOut {
+            try cache.store(results, keys: keys, chapter: chapter)
+            try Self.storeExercises(results, chapter: chapter, plans: plans, store: exercises, mainKey: mainKey)
+        }
+        return try write(chapter, results: Self.withExerciseHistory(results, chapter: chapter, plans: plans,
+                                                                     store: exercises, mainKey: mainKey), name: name)
+    }
+
+    /// Keeps each exercise this run ran, when every main cell ran as intended before it.
+    static func storeExercises(_ results: RunResult, chapter: Chapter, plans: [CellPlan], store: ExerciseResultStore,
+                               mainKey: String) throws {
+        let mainRan = zip(chapter.cells, results.cells).allSatisfy { cell, result in
+            cell.tags.exercise || !plans[cell.index].runs || result.status == .ok || result.status == .failedAsExpected
+        }
+        guard mainRan else { return }
+        for cell in chapter.cells where cell.tags.exercise && plans[cell.index].runs {
+            let result = results.cells[cell.index]
+            guard result.status != .notRun else { continue }
+            try store.store(ExerciseResultStore.Entry(source: cell.source, mainKey: mainKey,
+                                                      ranAt: result.ended ?? Date().timeIntervalSince1970, result: result),
+                            id: cell.id)
+        }
+    }
+
+    /// Exercises not run this time show their last run's outputs, marked with when they ran
+    /// and whether they are stale.
+    static func withExerciseHistory(_ results: RunResult, chapter: Chapter, plans: [CellPlan], store: ExerciseResultStore,
+                                    mainKey: String) -> RunResult {
+        let entries = store.load()
+        var results = results
+        for cell in chapter.cells where cell.tags.exercise && !plans[cell.index].runs {
+            guard let entry = entries[cell.id], cell.index < results.cells.count else { continue }
+            var shown = results.cells[cell.index]
+            shown.outputs = entry.result.outputs
+            shown.seconds = entry.result.seconds
+            shown.previousRun = CellResult.PreviousRun(
+                ranAt: entry.ranAt, isStale: entry.key(id: cell.id) != CellKeys.exerciseKey(mainKey: mainKey, id: cell.id, source: cell.source))
+            results.cells[cell.index] = shown
+        }
+        return results
+    }
+
+    /// What cached results depend on besides the chapter: the toolchain, library and data
+    /// (``Toolchain/fingerprint()``) and the settings that change outputs.
+    public static func environmentKey(toolchain: Toolchain, settings: RunSettings) -> String {
+        "\(toolchain.fingerprint()) seed=\(settings.seed) outputLimit=\(settings.outputLimit)"
     }
 
     /// Compiles and runs the chapter's cells. On a compile error, the cells before the first

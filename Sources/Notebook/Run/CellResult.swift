@@ -1,4 +1,5 @@
 import CellProtocol
+import Foundation
 
 /// What one cell produced, in order, and how it ended: the run stage's output, the weave
 /// stage's input.
@@ -26,6 +27,31 @@ public struct CellResult: Equatable, Sendable, Codable {
     public var ended: Double?
     /// Why it was skipped or not run.
     public var note: String?
+    /// For an exercise not run this time: its last run, whose outputs these are.
+    public var previousRun: PreviousRun?
+
+    /// When an exercise's shown outputs were made, and whether they are still current.
+    public struct PreviousRun: Equatable, Sendable, Codable {
+        /// Unix time of that run.
+        public var ranAt: Double
+        /// Whether the exercise, or a main cell before it, changed since.
+        public var isStale: Bool
+
+        public init(ranAt: Double, isStale: Bool) {
+            self.ranAt = ranAt
+            self.isStale = isStale
+        }
+
+        /// "last run 2026-12-04 11:52 UTC", and why it is stale if it is.
+        public var label: String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+            let when = formatter.string(from: Date(timeIntervalSince1970: ranAt))
+            return isStale ? "stale: last run \(when), the exercise or the chapter changed since" : "last run \(when)"
+        }
+    }
 
     public init(index: Int, status: Status, outputs: [CellOutput] = [], seconds: Double? = nil,
                 started: Double? = nil, ended: Double? = nil, note: String? = nil) {

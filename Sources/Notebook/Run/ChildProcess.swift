@@ -30,19 +30,24 @@ public enum ChildProcess {
 
     /// Runs `executable`, passing each chunk of standard output and error to the handlers (on
     /// reader threads, one per stream), and kills its process group after `timeLimit` seconds.
+    ///
+    /// Standard input is `/dev/null`. `commandChannel`, if given, becomes the child's
+    /// descriptor 3 (a live program's commands). Every pipe is close-on-exec in this process,
+    /// so a child started at the same time by another thread cannot hold another's pipe open.
     public static func spawn(_ executable: String, arguments: [String], environment: [String: String]?,
                              timeLimit: Double?,
+                             commandChannel: Int32? = nil,
                              onOutput: @escaping ([UInt8]) -> Void,
                              onError: @escaping ([UInt8]) -> Void,
                              onStart: (pid_t) -> Void = { _ in }) throws -> Outcome {
-        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw ChildProcessError("cannot create pipes") }
+        let outPipe = try closeOnExecPipe(), errPipe = try closeOnExecPipe()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        if let commandChannel { posix_spawn_file_actions_adddup2(&actions, commandChannel, 3) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -99,6 +104,17 @@ public enum ChildProcess {
         let signal: Int32? = signalled ? status & 0x7f : nil
         return Outcome(status: signalled ? 128 + (status & 0x7f) : (status >> 8) & 0xff,
                        signal: signal, timedOut: timedOut.fired)
+    }
+}
+
+extension ChildProcess {
+    /// A pipe whose two ends are closed in any program this process starts (Glibc's module
+    /// has no `pipe2`; the flag is set at once, before this code starts a child).
+    static func closeOnExecPipe() throws -> [Int32] {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw ChildProcessError("cannot create a pipe: \(String(cString: strerror(errno)))") }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return ends
     }
 }
 

@@ -27,16 +27,48 @@ final class OutputCollector: @unchecked Sendable {
     private var pending: [Bool: [UInt8]] = [true: [], false: []]
     private let onProgress: (String) -> Void
     private let marker = Array(CellMarker.prefix.utf8)
+    /// Called, outside the lock, with each cell whose record a chunk changed, and with the
+    /// live program's own markers (snapshot ready, child started, cell done, live figure).
+    private let onChange: (Int) -> Void
+    private let onLiveMarker: (CellMarker) -> Void
+    private var changedCells: Set<Int> = []
+    private var liveMarkers: [CellMarker] = []
 
-    init(limit: Int = 256 * 1024, onProgress: @escaping (String) -> Void = { _ in }) {
+    init(limit: Int = 256 * 1024, onProgress: @escaping (String) -> Void = { _ in },
+         onChange: @escaping (Int) -> Void = { _ in }, onLiveMarker: @escaping (CellMarker) -> Void = { _ in }) {
         self.limit = limit
         self.onProgress = onProgress
+        self.onChange = onChange
+        self.onLiveMarker = onLiveMarker
+    }
+
+    /// The record of cell `index` so far.
+    func record(_ index: Int) -> CellRecord? {
+        lock.lock()
+        defer { lock.unlock() }
+        return records[index]
+    }
+
+    /// Forgets cell `index`'s record, before the cell runs again.
+    func reset(_ index: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        records[index] = nil
     }
 
     /// Feeds a chunk of standard output (`isOutput`) or standard error.
     func feed(_ bytes: [UInt8], isOutput: Bool) {
         lock.lock()
-        defer { lock.unlock() }
+        feedLocked(bytes, isOutput: isOutput)
+        let changed = changedCells, markers = liveMarkers
+        changedCells = []
+        liveMarkers = []
+        lock.unlock()
+        for marker in markers { onLiveMarker(marker) }
+        for cell in changed.sorted() where cell >= 0 { onChange(cell) }
+    }
+
+    private func feedLocked(_ bytes: [UInt8], isOutput: Bool) {
         var data = pending[isOutput]! + bytes
         pending[isOutput] = []
         var textStart = 0
@@ -96,7 +128,10 @@ final class OutputCollector: @unchecked Sendable {
             records[index, default: CellRecord()].isolatedExit = status
         case let .progress(line):
             onProgress(line)
+        case .snapshotReady, .liveChild, .liveDone, .liveFigure:
+            liveMarkers.append(marker)
         }
+        if case .progress = marker {} else if let cell = currentCell[true] { changedCells.insert(cell) }
     }
 
     private func appendText(_ bytes: ArraySlice<UInt8>, isOutput: Bool) {
@@ -120,5 +155,6 @@ final class OutputCollector: @unchecked Sendable {
             }
         }
         records[cell] = record
+        changedCells.insert(cell)
     }
 }

@@ -37,13 +37,20 @@ public struct ProgramRunner {
         self.onCellStart = onCellStart
     }
 
-    /// Runs `executable`, the program generated from `chapter` with `plans`.
-    public func run(_ executable: String, chapter: Chapter, plans: [CellPlan]) throws -> RunResult {
+    /// The environment a chapter program runs in: the runner's, plus the notebook protocol,
+    /// the seed, the data folder, OpenBLAS's settings and JSON crash reports.
+    static func environment(settings: RunSettings, dataDirectory: String) -> [String: String] {
         var environment = BLASEnvironment.adding(to: ProcessInfo.processInfo.environment)
         environment["D2L_NOTEBOOK"] = "1"
         environment["D2L_SEED"] = String(settings.seed)
         environment["D2L_DATA_DIR"] = dataDirectory
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,format=json,threads=crashed"
+        return environment
+    }
+
+    /// Runs `executable`, the program generated from `chapter` with `plans`.
+    public func run(_ executable: String, chapter: Chapter, plans: [CellPlan]) throws -> RunResult {
+        let environment = Self.environment(settings: settings, dataDirectory: dataDirectory)
 
         let watchdog = CellWatchdog(cellLimit: settings.cellTimeLimit)
         let onCellStart = self.onCellStart

@@ -11,10 +11,26 @@ public struct HTMLWeaver {
     /// KaTeX, to typeset maths in the browser without fetching anything.
     public var katex: KaTeXAssets?
 
-    public init(title: String, katex: KaTeXAssets?) {
+    /// Whether the page stands alone (everything inlined) or is served live by `d2l-run serve`
+    /// (scripts linked from the server, so that its Content-Security-Policy forbids inline ones).
+    public var mode: Mode
+
+    public enum Mode: Sendable {
+        case standalone
+        case live
+    }
+
+    public init(title: String, katex: KaTeXAssets?, mode: Mode = .standalone) {
         self.title = title
         self.katex = katex
+        self.mode = mode
     }
+
+    /// What the live page links in its head, and at the end of its body, in order.
+    static let liveStyles = ["/static/katex/katex.min.css", "/static/codemirror/lib/codemirror.css", "/static/live.css"]
+    static let liveScripts = ["/static/codemirror/lib/codemirror.js", "/static/codemirror/mode/swift/swift.js",
+                              "/static/codemirror/addon/edit/matchbrackets.js", "/static/katex/katex.min.js",
+                              "/static/katex/contrib/auto-render.min.js", "/static/live.js"]
 
     public func weave(_ chapter: Chapter, results: RunResult, figures: RenderedFigures, summary: String) -> String {
         var body = ""
@@ -39,18 +55,37 @@ public struct HTMLWeaver {
         <meta name="generator" content="d2l-run">
         <title>\(HTMLEscaping.escape(title))</title>
         <style>\(PageStyle.css)</style>
-        \(katex?.headHTML ?? "")
+        \(headAssets)
         </head>
         <body>
         <main>
         \(body)
         <footer class="run-summary">\(HTMLEscaping.escape(summary))</footer>
         </main>
-        \(katex?.renderScript ?? "")
+        \(bodyAssets)
         </body>
         </html>
 
         """
+    }
+
+    private var headAssets: String {
+        switch mode {
+        case .standalone: return katex?.headHTML ?? ""
+        case .live: return Self.liveStyles.map { "<link rel=\"stylesheet\" href=\"\($0)\">" }.joined(separator: "\n")
+        }
+    }
+
+    private var bodyAssets: String {
+        switch mode {
+        case .standalone: return katex?.renderScript ?? ""
+        case .live: return Self.liveScripts.map { "<script src=\"\($0)\"></script>" }.joined(separator: "\n")
+        }
+    }
+
+    /// The kind of cell the live page and its API see.
+    static func kind(of cell: Cell) -> String {
+        cell.tags.noRun ? "listing" : cell.tags.exercise ? "exercise" : "main"
     }
 
     private func cellHTML(_ cell: Cell, result: CellResult?, figures: [FigureRenderer.Rendered], chapter: Chapter) -> String {
@@ -63,18 +98,33 @@ public struct HTMLWeaver {
                     cell.tags.expectedToFail ? "fails" : nil, cell.tags.noRun ? "norun" : nil].compactMap { $0 }
         header += tags.map { " <span class=\"cell-tag\">.\($0)</span>" }.joined()
         if let seconds = result?.seconds { header += " <span class=\"cell-time\">\(String(format: "%.2f s", seconds))</span>" }
-        header += " <span class=\"cell-status\">\(statusLabel(status))</span>"
-        var html = "<section class=\"\(classes.joined(separator: " "))\" id=\"\(HTMLEscaping.escape(cell.id))\">\n"
+        if let previous = result?.previousRun {
+            classes.append(previous.isStale ? "previous-run stale" : "previous-run")
+            header += " <span class=\"cell-status\">\(HTMLEscaping.escape(previous.label))</span>"
+        } else {
+            header += " <span class=\"cell-status\">\(statusLabel(status))</span>"
+        }
+        let id = HTMLEscaping.escape(cell.id)
+        var html = "<section class=\"\(classes.joined(separator: " "))\" id=\"\(id)\" data-cell-id=\"\(id)\""
+            + " data-kind=\"\(Self.kind(of: cell))\" data-line=\"\(cell.line)\">\n"
         html += "<div class=\"cell-header\">\(header)</div>\n"
         html += "<pre class=\"source\"><code>\(SwiftHighlighter.html(cell.source))</code></pre>\n"
+        html += "<div class=\"outputs\">\(outputsHTML(result, figures: figures))</div>\n"
+        return html + "</section>\n"
+    }
+
+    /// A cell's outputs as the page shows them (the live page swaps this part alone).
+    public func outputsHTML(_ result: CellResult?, figures: [FigureRenderer.Rendered]) -> String {
+        var html = ""
         var figureQueue = figures[...]
         for output in result?.outputs ?? [] {
             html += outputHTML(output, figures: &figureQueue)
         }
-        if let note = result?.note, status == .skipped || status == .notRun {
+        if let note = result?.note, let status = result?.status, status == .skipped || status == .notRun,
+           result?.previousRun == nil {
             html += "<div class=\"output note\">\(HTMLEscaping.escape(note))</div>\n"
         }
-        return html + "</section>\n"
+        return html
     }
 
     private func outputHTML(_ output: CellOutput, figures: inout ArraySlice<FigureRenderer.Rendered>) -> String {

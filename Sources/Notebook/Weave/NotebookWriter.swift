@@ -22,6 +22,10 @@ public enum NotebookWriter {
                     metadata["execution"] = ["iopub.execute_input": isoTime(started),
                                              "shell.execute_reply": isoTime(ended)]
                 }
+                if let previous = result?.previousRun {
+                    metadata["d2l_previous_run"] = ["ran_at": isoTime(previous.ranAt), "stale": previous.isStale,
+                                                    "label": previous.label]
+                }
                 let ran = result.map { [.ok, .failed, .failedAsExpected].contains($0.status) } ?? false
                 if ran { executionCount += 1 }
                 var pending = (figures[cell.index] ?? [])[...]

@@ -23,6 +23,10 @@ enum PageStyle {
     .status-failed .cell-status { color: #dc2626; font-weight: 600; }
     .status-failedAsExpected .cell-status { color: #b45309; }
     .status-skipped .source, .status-notRun .source { opacity: 0.65; }
+    .previous-run .cell-status { color: #15803d; }
+    .stale { border-left: 4px solid #d97706; }
+    .stale .outputs { opacity: 0.55; }
+    .stale .cell-status { color: #b45309; font-weight: 600; }
     .source { background: var(--code-bg); }
     .output { border-top: 1px dashed var(--rule); padding: 0.5rem 1rem; margin: 0; }
     .stderr { color: #92400e; background: #fffbeb; }

@@ -1,0 +1,100 @@
+import CellProtocol
+import Foundation
+
+/// One running live chapter program (`d2l-run serve`): its main cells run, then it holds the
+/// snapshot and runs cell libraries on command, each in a forked child.
+///
+/// Everything the program writes goes through an ``OutputCollector``; the owner hears about
+/// changed cells, the live markers and the program's end through the handlers.
+final class LiveProgram: @unchecked Sendable {
+    struct Handlers {
+        /// A cell's record changed (new text, a display, its end).
+        var onChange: (Int) -> Void
+        /// A progress line (training epochs).
+        var onProgress: (String) -> Void
+        /// A live marker: snapshot ready, live child started, live cell done, live figure.
+        var onLiveMarker: (CellMarker) -> Void
+        /// The program ended, with how.
+        var onExit: (ChildProcess.Outcome) -> Void
+    }
+
+    /// The program's compiled executable and module folder.
+    let executable: String
+    let moduleDirectory: URL
+    let collector: OutputCollector
+    private let lock = NSLock()
+    private var pid: pid_t?
+    private var commandWriter: Int32 = -1
+    private(set) var exited = false
+    /// Set when the user stopped the program (interrupting a main cell).
+    var interrupted: Bool {
+        get { lock.withLock { _interrupted } }
+        set { lock.withLock { _interrupted = newValue } }
+    }
+    private var _interrupted = false
+
+    /// Starts `executable` on a thread of its own; returns once it is started.
+    init(executable: String, moduleDirectory: URL, settings: RunSettings, dataDirectory: String, handlers: Handlers) throws {
+        self.executable = executable
+        self.moduleDirectory = moduleDirectory
+        collector = OutputCollector(limit: settings.outputLimit, onProgress: handlers.onProgress,
+                                    onChange: handlers.onChange, onLiveMarker: handlers.onLiveMarker)
+        let channel = try ChildProcess.closeOnExecPipe()
+        // Above 3, so that making it the child's descriptor 3 is a real dup2, which clears
+        // close-on-exec.
+        let reader = fcntl(channel[0], F_DUPFD_CLOEXEC, 10)
+        close(channel[0])
+        commandWriter = channel[1]
+        let environment = ProgramRunner.environment(settings: settings, dataDirectory: dataDirectory)
+            .merging(["D2L_LIVE_COMMANDS": "3"]) { $1 }
+        let started = DispatchSemaphore(value: 0)
+        let collector = self.collector
+        Thread.detachNewThread { [self] in
+            let outcome = Result {
+                try ChildProcess.spawn(executable, arguments: [], environment: environment, timeLimit: nil,
+                                       commandChannel: reader,
+                                       onOutput: { collector.feed($0, isOutput: true) },
+                                       onError: { collector.feed($0, isOutput: false) },
+                                       onStart: { pid in
+                                           self.lock.lock(); self.pid = pid; self.lock.unlock()
+                                           close(reader)
+                                           started.signal()
+                                       })
+            }
+            collector.finish()
+            lock.lock()
+            exited = true
+            if commandWriter >= 0 { close(commandWriter); commandWriter = -1 }
+            lock.unlock()
+            switch outcome {
+            case let .success(outcome): handlers.onExit(outcome)
+            case let .failure(error):
+                close(reader)
+                started.signal()
+                handlers.onExit(ChildProcess.Outcome(status: 127, signal: nil, timedOut: false,
+                                                     standardError: "\(error)"))
+            }
+        }
+        started.wait()
+    }
+
+    /// Asks the snapshot to run cell `index` from `library`; false if the program has ended.
+    func run(cell index: Int, library: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !exited, commandWriter >= 0 else { return false }
+        let command = Array("run \(index) \(library)\n".utf8)
+        return command.withUnsafeBytes { write(commandWriter, $0.baseAddress, $0.count) } == command.count
+    }
+
+    /// Ends the program and everything it started (its live children have groups of their
+    /// own: `children` lists them).
+    func stop(children: [pid_t] = []) {
+        lock.lock()
+        let pid = self.pid
+        if commandWriter >= 0 { close(commandWriter); commandWriter = -1 }
+        lock.unlock()
+        for child in children { kill(-child, SIGKILL) }
+        if let pid { kill(-pid, SIGKILL) }
+    }
+}

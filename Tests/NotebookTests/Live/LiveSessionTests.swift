@@ -1,0 +1,147 @@
+import Foundation
+import XCTest
+@testable import Notebook
+
+/// The live session on a small chapter: exercises run in forks of the snapshot, which nothing
+/// they do can change; main-cell edits replace it; results are kept.
+final class LiveSessionTests: XCTestCase {
+    private var directory: URL!
+    private var chapterPath: String!
+    private var session: LiveSession!
+
+    override func setUpWithError() throws {
+        directory = Project.temporaryDirectory()
+        chapterPath = directory.appendingPathComponent("live.md").path
+        try FileManager.default.copyItem(atPath: Project.fixtures.appendingPathComponent("live.md").path, toPath: chapterPath)
+        session = try makeSession()
+        session.start()
+        XCTAssertEqual(session.waitUntilSettled(), "ready")
+    }
+
+    override func tearDown() {
+        session?.shutdown()
+    }
+
+    private func makeSession() throws -> LiveSession {
+        let toolchain = try Toolchain.locate(executablePath: Project.d2lRun.path)
+        return try LiveSession(chapterAt: chapterPath, configuration: LiveSession.Configuration(
+            toolchain: toolchain, settings: RunSettings(cellTimeLimit: 60), outputDirectory: directory.appendingPathComponent("Output")))
+    }
+
+    private func source(_ id: String) -> String {
+        session.chapterState().cells.first { $0.id == id }!.source
+    }
+
+    private func text(_ answer: LiveRunAnswer) -> String {
+        answer.outputs.compactMap(\.text).joined()
+    }
+
+    func testMainCellsRanAndExerciseWaits() throws {
+        let state = session.chapterState()
+        XCTAssertEqual(state.snapshot, "ready")
+        let setup = try XCTUnwrap(state.cells.first { $0.id == "setup" })
+        XCTAssertEqual(setup.status, .ran)
+        XCTAssertEqual(setup.outputs.first?.text, "main value 42\n")
+        XCTAssertEqual(state.cells.first { $0.id == "ex-extend" }?.status, .notRun)
+        XCTAssertEqual(state.cells.first { $0.id == "ex-extend" }?.kind, .exercise)
+    }
+
+    func testEditedExerciseWithAnExtensionRunsOnTheSnapshotAndLeavesItUnchanged() async throws {
+        let edited = source("ex-extend").replacingOccurrences(of: "value * 2", with: "value * 3")
+        let first = try await session.run(cellID: "ex-extend", source: edited)
+        XCTAssertEqual(first.status, .ran, first.html)
+        XCTAssertEqual(text(first), "doubled 126 value 142\n", "the extension and the main cell's state")
+        let second = try await session.run(cellID: "ex-extend", source: edited)
+        XCTAssertEqual(text(second), "doubled 126 value 142\n", "the first run's change did not reach the snapshot")
+        let random1 = try await session.run(cellID: "ex-random", source: source("ex-random"))
+        let random2 = try await session.run(cellID: "ex-random", source: source("ex-random"))
+        XCTAssertEqual(text(random1), text(random2), "the random generator's state is the snapshot's")
+        XCTAssertTrue(text(random1).hasPrefix("random 0."), text(random1))
+    }
+
+    func testCrashingExerciseNamesItsLineAndLeavesTheSnapshotAlive() async throws {
+        let crash = try await session.run(cellID: "ex-crash", source: source("ex-crash"))
+        XCTAssertEqual(crash.status, .failed)
+        let error = try XCTUnwrap(crash.outputs.first { $0.type == "error" })
+        XCTAssertEqual(error.line, 24, error.text ?? "")
+        XCTAssertTrue(error.text?.contains("Index out of range") ?? false, error.text ?? "")
+        let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        XCTAssertEqual(text(after), "doubled 84 value 142\n")
+        XCTAssertEqual(session.chapterState().snapshot, "ready")
+    }
+
+    func testCompileErrorShowsAtItsMarkdownLine() async throws {
+        let broken = "let a = 1\nlet b: String = a\n"
+        let answer = try await session.run(cellID: "ex-extend", source: broken)
+        XCTAssertEqual(answer.status, .failed)
+        let error = try XCTUnwrap(answer.outputs.first { $0.type == "error" })
+        XCTAssertEqual(error.line, 16, "the second line of the cell, whose body starts on line 15")
+        XCTAssertTrue(error.text?.contains("cannot convert value of type 'Int'") ?? false, error.text ?? "")
+    }
+
+    func testInterruptStopsTheCellAndKeepsTheSnapshot() async throws {
+        let session = self.session!
+        let running = Task { try await session.run(cellID: "ex-sleep", source: "print(\"sleeping\")\nsleep(600)") }
+        let deadline = Date().addingTimeInterval(30)
+        while !(session.chapterState().cells.first { $0.id == "ex-sleep" }!.outputs.contains { $0.text == "sleeping\n" }) {
+            XCTAssertLessThan(Date(), deadline, "the cell never started")
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let start = Date()
+        XCTAssertTrue(session.interrupt(cellID: "ex-sleep"))
+        let answer = try await running.value
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        XCTAssertEqual(answer.status, .failed)
+        XCTAssertTrue(answer.outputs.contains { $0.type == "error" && ($0.text ?? "").contains("interrupted") })
+        XCTAssertFalse(session.interrupt(cellID: "ex-sleep"), "nothing runs any more")
+        let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        XCTAssertEqual(text(after), "doubled 84 value 142\n")
+    }
+
+    func testEditingAMainCellMarksLaterCellsStaleAndReplacesTheSnapshot() async throws {
+        _ = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        XCTAssertEqual(session.cellState(id: "ex-extend").status, .ran)
+        let edited = source("setup").replacingOccurrences(of: "+= 1", with: "+= 2")
+        let answer = try await session.run(cellID: "setup", source: edited)
+        XCTAssertEqual(answer.status, .ran)
+        XCTAssertEqual(text(answer), "main value 43\n")
+        XCTAssertEqual(session.cellState(id: "ex-extend").status, .stale, "it ran after the old main cells")
+        let rerun = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        XCTAssertEqual(text(rerun), "doubled 86 value 143\n", "the new snapshot")
+        XCTAssertEqual(session.cellState(id: "ex-extend").status, .ran)
+    }
+
+    func testExerciseResultsAreKeptForTheNextSessionAndThePage() async throws {
+        _ = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        session.shutdown()
+        session = try makeSession()
+        let kept = session.cellState(id: "ex-extend")
+        XCTAssertEqual(kept.status, .ran)
+        XCTAssertEqual(kept.outputs.first?.text, "doubled 84 value 142\n")
+        XCTAssertNotNil(kept.ranAt)
+        XCTAssertTrue(session.pageHTML().contains("doubled 84 value 142"))
+    }
+
+    func testSaveWritesTheCellAndRefusesAChangedFile() throws {
+        let version = session.chapterState().version
+        let newVersion = try session.save(cellID: "ex-extend", source: "print(\"saved\")", version: version)
+        XCTAssertNotEqual(newVersion, version)
+        XCTAssertEqual(try ChapterParser.parse(fileAt: chapterPath).cells.first { $0.id == "ex-extend" }?.source, "print(\"saved\")")
+        XCTAssertEqual(session.chapterState().version, newVersion)
+        let before = try Data(contentsOf: URL(fileURLWithPath: chapterPath))
+        XCTAssertThrowsError(try session.save(cellID: "ex-extend", source: "print(\"lost\")", version: version)) { error in
+            guard case LiveSessionError.versionConflict = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: chapterPath)), before)
+        XCTAssertThrowsError(try session.save(cellID: "nope", source: "", version: newVersion))
+    }
+
+    func testUnknownCellIsRefused() async throws {
+        do {
+            _ = try await session.run(cellID: "nope", source: "")
+            XCTFail("ran an unknown cell")
+        } catch let error as LiveSessionError {
+            XCTAssertEqual(error, .unknownCell("nope"))
+        }
+    }
+}
