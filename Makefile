@@ -1,13 +1,17 @@
 # The two commands of the README: `make chapter` and `make test`. Each installs what it needs.
 SWIFT ?= swift
-APT_PACKAGES = libcmark-dev libopenblas-dev gnuplot-nox libjs-katex pkg-config
-TEST_PACKAGES = chromium
+APT_PACKAGES = libcmark-dev libopenblas-dev gnuplot-nox libjs-katex libjs-codemirror pkg-config
+TEST_PACKAGES = chromium chromium-driver
 
-.PHONY: chapter test deps test-deps build bench clean
+.PHONY: chapter serve test deps test-deps build bench bench-serve clean
 
 ## Runs the chapter and writes Output/rnn-scratch.html (plus .ipynb and figure files).
 chapter: deps build
 	.build/release/d2l-run Chapters/rnn-scratch.md
+
+## Serves the chapter in the browser: prints the address to open.
+serve: deps build
+	.build/release/d2l-run serve Chapters/rnn-scratch.md
 
 ## Builds everything and runs the test suite (the chapter test uses the release build).
 # The tests are XCTest; Swift Testing is off so the run ends on XCTest's own count instead of
@@ -19,6 +23,10 @@ test: deps test-deps build
 ## Trains the chapter's model outside the notebook and prints speed figures.
 bench: deps build
 	.build/release/d2l-bench --epochs 100
+
+## Times d2l-run serve: start-up and five edited runs of an exercise.
+bench-serve: deps build
+	.build/release/d2l-bench --serve Chapters/rnn-scratch.md
 
 build:
 	$(SWIFT) build -c release

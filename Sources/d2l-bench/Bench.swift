@@ -20,8 +20,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Time steps per window.") var steps = 32
     @Flag(help: "Skip measuring the machine's sgemm speed.") var skipPeak = false
     @Flag(help: "Time the operations of a training step instead of training.") var operations = false
+    @Option(help: "Time `d2l-run serve` on this chapter instead: start-up, then five edited runs of ex-sampling.")
+    var serve: String?
 
     func run() throws {
+        if let serve { return try ServeBenchmark.run(chapter: serve) }
         OpenBLASSettings.ensureApplied()
         Random.seed(seed)
         Parallelism.threads = threads

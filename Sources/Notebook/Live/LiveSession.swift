@@ -567,8 +567,9 @@ public final class LiveSession: @unchecked Sendable {
         }
     }
 
+    /// A cell's state; its source is the file's (the page keeps unsaved edits itself).
     private func state(of cell: Cell, keys: [String: String]) -> LiveCellState {
-        let source = working[cell.id] ?? cell.source
+        let source = cell.source
         let kind = LiveCellState.Kind(rawValue: HTMLWeaver.kind(of: cell)) ?? .main
         guard kind != .listing else {
             return LiveCellState(id: cell.id, index: cell.index, line: cell.line, source: source, kind: kind,
@@ -603,7 +604,7 @@ public final class LiveSession: @unchecked Sendable {
     /// The live page: the woven chapter with the session's results, linking its assets.
     public func pageHTML() -> String {
         lock.withLock {
-            let working = workingChapter()
+            let working = chapter
             var figures: RenderedFigures = [:]
             let results = working.cells.map { cell -> CellResult in
                 let slot = slots[cell.id] ?? Slot()

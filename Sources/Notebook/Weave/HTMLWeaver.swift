@@ -30,7 +30,7 @@ public struct HTMLWeaver {
     static let liveStyles = ["/static/katex/katex.min.css", "/static/codemirror/lib/codemirror.css", "/static/live.css"]
     static let liveScripts = ["/static/codemirror/lib/codemirror.js", "/static/codemirror/mode/swift/swift.js",
                               "/static/codemirror/addon/edit/matchbrackets.js", "/static/katex/katex.min.js",
-                              "/static/katex/contrib/auto-render.min.js", "/static/live.js"]
+                              "/static/katex/contrib/auto-render.js", "/static/live.js"]
 
     public func weave(_ chapter: Chapter, results: RunResult, figures: RenderedFigures, summary: String) -> String {
         var body = ""

@@ -1,0 +1,4 @@
+import Notebook
+
+/// The live session is what the server serves.
+extension LiveSession: NotebookBackend {}
