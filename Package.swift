@@ -41,6 +41,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
@@ -49,11 +51,20 @@ let package = Package(
                        providers: [.apt(["libcmark-dev"])]),
         .target(name: "CellProtocol"),
         .target(name: "D2LSwift", dependencies: ["CBLAS", "CellProtocol"], swiftSettings: hostCPUSettings),
-        .target(name: "Notebook", dependencies: ["Ccmark", "CellProtocol"]),
+        .target(name: "Notebook", dependencies: [
+            "Ccmark", "CellProtocol",
+            .product(name: "SwiftSyntax", package: "swift-syntax"),
+            .product(name: "SwiftParser", package: "swift-syntax"),
+        ]),
+        // `d2l-run serve`: the chapter in the browser, over the same stages as `d2l-run`.
+        .target(name: "NotebookServer", dependencies: [
+            "Notebook",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         // d2l-run does not call D2LSwift, but depends on it so that `swift run d2l-run` builds the
         // module and objects a chapter program is compiled against.
         .executableTarget(name: "d2l-run", dependencies: [
-            "Notebook", "D2LSwift",
+            "Notebook", "NotebookServer", "D2LSwift",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "d2l-bench", dependencies: [
@@ -62,6 +73,10 @@ let package = Package(
         ]),
         .testTarget(name: "D2LSwiftTests", dependencies: ["D2LSwift"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"], exclude: ["Fixtures"]),
+        .testTarget(name: "NotebookServerTests", dependencies: [
+            "NotebookServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )
