@@ -243,6 +243,11 @@ public final class LiveSession: @unchecked Sendable {
         lock.withLock {
             guard generation == programGeneration, let program else { return }
             if let run = liveRun, run.index == index {
+                // The page sees a live cell's output as it comes.
+                let record = program.collector.record(index)
+                slots[run.id, default: Slot()].result = CellResult(index: index, status: .ok, outputs: record?.outputs ?? [],
+                                                                   started: record?.began)
+                slots[run.id, default: Slot()].figures = []
                 changed = run.id
                 return
             }

@@ -50,9 +50,9 @@ final class LiveSessionTests: XCTestCase {
         let edited = source("ex-extend").replacingOccurrences(of: "value * 2", with: "value * 3")
         let first = try await session.run(cellID: "ex-extend", source: edited)
         XCTAssertEqual(first.status, .ran, first.html)
-        XCTAssertEqual(text(first), "doubled 126 value 142\n", "the extension and the main cell's state")
+        XCTAssertEqual(text(first), "doubled 426 value 142\n", "the extension and the main cell's state")
         let second = try await session.run(cellID: "ex-extend", source: edited)
-        XCTAssertEqual(text(second), "doubled 126 value 142\n", "the first run's change did not reach the snapshot")
+        XCTAssertEqual(text(second), "doubled 426 value 142\n", "the first run's change did not reach the snapshot")
         let random1 = try await session.run(cellID: "ex-random", source: source("ex-random"))
         let random2 = try await session.run(cellID: "ex-random", source: source("ex-random"))
         XCTAssertEqual(text(random1), text(random2), "the random generator's state is the snapshot's")
@@ -66,7 +66,7 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(error.line, 24, error.text ?? "")
         XCTAssertTrue(error.text?.contains("Index out of range") ?? false, error.text ?? "")
         let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
-        XCTAssertEqual(text(after), "doubled 84 value 142\n")
+        XCTAssertEqual(text(after), "doubled 284 value 142\n")
         XCTAssertEqual(session.chapterState().snapshot, "ready")
     }
 
@@ -95,7 +95,7 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertTrue(answer.outputs.contains { $0.type == "error" && ($0.text ?? "").contains("interrupted") })
         XCTAssertFalse(session.interrupt(cellID: "ex-sleep"), "nothing runs any more")
         let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
-        XCTAssertEqual(text(after), "doubled 84 value 142\n")
+        XCTAssertEqual(text(after), "doubled 284 value 142\n")
     }
 
     func testEditingAMainCellMarksLaterCellsStaleAndReplacesTheSnapshot() async throws {
@@ -107,7 +107,7 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(text(answer), "main value 43\n")
         XCTAssertEqual(session.cellState(id: "ex-extend").status, .stale, "it ran after the old main cells")
         let rerun = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
-        XCTAssertEqual(text(rerun), "doubled 86 value 143\n", "the new snapshot")
+        XCTAssertEqual(text(rerun), "doubled 286 value 143\n", "the new snapshot")
         XCTAssertEqual(session.cellState(id: "ex-extend").status, .ran)
     }
 
@@ -117,9 +117,9 @@ final class LiveSessionTests: XCTestCase {
         session = try makeSession()
         let kept = session.cellState(id: "ex-extend")
         XCTAssertEqual(kept.status, .ran)
-        XCTAssertEqual(kept.outputs.first?.text, "doubled 84 value 142\n")
+        XCTAssertEqual(kept.outputs.first?.text, "doubled 284 value 142\n")
         XCTAssertNotNil(kept.ranAt)
-        XCTAssertTrue(session.pageHTML().contains("doubled 84 value 142"))
+        XCTAssertTrue(session.pageHTML().contains("doubled 284 value 142"))
     }
 
     func testSaveWritesTheCellAndRefusesAChangedFile() throws {
