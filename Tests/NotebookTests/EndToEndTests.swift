@@ -96,9 +96,41 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(section("after", in: all.html).contains("after the exercises"))
 
         let one = try run("exercises.md", ["--exercise", "ex-fine"])
-        XCTAssertEqual(one.status, 0)
+        XCTAssertEqual(one.status, 0, "an exercise's earlier failure is shown, not counted again")
         XCTAssertTrue(section("ex-fine", in: one.html).contains("fine uses 42"))
-        XCTAssertTrue(section("ex-crash", in: one.html).contains("run it with --exercise ex-crash"))
+        let kept = section("ex-crash", in: one.html)
+        XCTAssertTrue(kept.contains("last run 20"), kept)
+        XCTAssertTrue(kept.contains("exercises.md:9: Fatal error: Index out of range"), "its last run's outputs")
+        XCTAssertFalse(kept.contains("stale"))
+    }
+
+    func testAPlainRunShowsEachExercisesLastResultAndWhetherItIsStale() throws {
+        let chapter = output.appendingPathComponent("exercises.md")
+        try FileManager.default.copyItem(at: Project.fixtures.appendingPathComponent("exercises.md"), to: chapter)
+        func page() throws -> (status: Int32, html: String) {
+            let result = try runD2L([chapter.path, "--output", output.path])
+            return (result.status, try String(contentsOf: output.appendingPathComponent("exercises.html"), encoding: .utf8))
+        }
+        XCTAssertEqual(try runD2L([chapter.path, "--output", output.path, "--exercise", "ex-fine"]).status, 0)
+        let plain = try page()
+        XCTAssertEqual(plain.status, 0)
+        let fine = section("ex-fine", in: plain.html)
+        XCTAssertTrue(fine.contains("fine uses 42") && fine.contains("last run 20"), fine)
+        XCTAssertFalse(fine.contains("stale"))
+        XCTAssertTrue(section("ex-crash", in: plain.html).contains("run it with --exercise ex-crash"), "never ran")
+        let notebook = try String(contentsOf: output.appendingPathComponent("exercises.ipynb"), encoding: .utf8)
+        XCTAssertTrue(notebook.contains("fine uses 42") && notebook.contains("d2l_previous_run"))
+
+        // The exercise's own edit, then a main cell's, each make the kept result stale.
+        let text = try String(contentsOf: chapter, encoding: .utf8)
+        try text.replacingOccurrences(of: "fine uses \\(base + 2)", with: "fine uses \\(base + 3)")
+            .write(to: chapter, atomically: true, encoding: .utf8)
+        let edited = section("ex-fine", in: try page().html)
+        XCTAssertTrue(edited.contains("stale: last run") && edited.contains("fine uses 42"), edited)
+        try text.replacingOccurrences(of: "let base = 40", with: "let base = 41").write(to: chapter, atomically: true, encoding: .utf8)
+        XCTAssertTrue(section("ex-fine", in: try page().html).contains("stale: last run"))
+        try text.write(to: chapter, atomically: true, encoding: .utf8)
+        XCTAssertFalse(section("ex-fine", in: try page().html).contains("stale"), "back as it ran")
     }
 
     func testEndlessCellIsStoppedByTheCellTimeLimit() throws {

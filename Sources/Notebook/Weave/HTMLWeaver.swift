@@ -105,8 +105,8 @@ public struct HTMLWeaver {
             header += " <span class=\"cell-status\">\(statusLabel(status))</span>"
         }
         let id = HTMLEscaping.escape(cell.id)
-        var html = "<section class=\"\(classes.joined(separator: " "))\" id=\"\(id)\" data-cell-id=\"\(id)\""
-            + " data-kind=\"\(Self.kind(of: cell))\" data-line=\"\(cell.line)\">\n"
+        var html = "<section class=\"\(classes.joined(separator: " "))\" data-cell-id=\"\(id)\""
+            + " data-kind=\"\(Self.kind(of: cell))\" data-line=\"\(cell.line)\" id=\"\(id)\">\n"
         html += "<div class=\"cell-header\">\(header)</div>\n"
         html += "<pre class=\"source\"><code>\(SwiftHighlighter.html(cell.source))</code></pre>\n"
         html += "<div class=\"outputs\">\(outputsHTML(result, figures: figures))</div>\n"
