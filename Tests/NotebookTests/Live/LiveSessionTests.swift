@@ -136,6 +136,29 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertThrowsError(try session.save(cellID: "nope", source: "", version: newVersion))
     }
 
+    func testEventsStreamTheRunningCellsFigureAndStates() async throws {
+        session.shutdown()
+        session = try makeSession()
+        let events = session.events()
+        session.start()
+        var figures = 0, sawTraining = false, sawReady = false, sawFigureCellRunning = false
+        for await event in events {
+            switch event {
+            case let .figure(id, svg):
+                XCTAssertEqual(id, "figure")
+                XCTAssertTrue(svg.contains("<svg"))
+                figures += 1
+            case .snapshot("training"): sawTraining = true
+            case let .cell(state) where state.id == "figure" && state.status == .running: sawFigureCellRunning = true
+            case .snapshot("ready"): sawReady = true
+            default: break
+            }
+            if sawReady { break }
+        }
+        XCTAssertTrue(sawTraining && sawFigureCellRunning && sawReady)
+        XCTAssertGreaterThanOrEqual(figures, 2, "the figure is redrawn while the cell runs")
+    }
+
     func testUnknownCellIsRefused() async throws {
         do {
             _ = try await session.run(cellID: "nope", source: "")
