@@ -55,7 +55,7 @@ final class ServeInBrowserTests: XCTestCase {
 
         // 2. The token URL sets the cookie and redirects to /; the snapshot trains, then is ready.
         try driver.navigate(to: served.url)
-        try wait(20, "window.d2lLive && window.d2lLive.loaded !== undefined && document.querySelector('section.cell[data-cell-id=\"ex-sampling\"] .CodeMirror')")
+        try wait(20, "window.d2lLive && document.querySelector('section.cell[data-cell-id=\"ex-sampling\"] .CodeMirror')")
         XCTAssertEqual(try string("return location.pathname + location.search"), "/", "the token URL should redirect to /")
         try wait(120, """
             var p = window.d2lLive; if (p.snapshot === 'failed') return true;
@@ -82,8 +82,9 @@ final class ServeInBrowserTests: XCTestCase {
             if (status === 'failed') return true;
             return status === 'ran' && s.querySelectorAll('.outputs table tr td').length > 0;
             """)
+        let cellText = try string("return \(cell).innerText")
         XCTAssertEqual(try string("return \(cell).getAttribute('data-status')"), "ran",
-                       "ex-sampling: \(try string("return \(cell).innerText"))\(diagnostics())")
+                       "ex-sampling: \(cellText)\(diagnostics())")
         let rows = try driver.executeScript("""
             return Array.from(\(cell).querySelectorAll('.outputs table tr'))
               .filter(function (tr) { return tr.querySelector('td'); })
