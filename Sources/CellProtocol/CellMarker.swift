@@ -1,9 +1,15 @@
+import Foundation
+
 /// The in-band protocol between a chapter's running program and the runner.
 ///
 /// The generated program writes markers on its (unbuffered) standard output and standard error.
-/// Every marker starts with ``CellMarker/prefix`` and ends with a newline, so a marker can follow
-/// text that did not end its line. The runner splits the streams at the markers: everything
-/// between `begin i` and the next marker belongs to cell `i`.
+/// Every marker starts with ``CellMarker/prefix`` and the run's secret, and ends with a newline,
+/// so a marker can follow text that did not end its line. The runner splits the streams at the
+/// markers: everything between `begin i` and the next marker belongs to cell `i`.
+///
+/// The secret is a random word the runner makes for each run and hands the program on a pipe
+/// (descriptor 3), never in its environment or arguments: a cell printing anything, marker-like
+/// lines included, cannot end a cell, start one or add results, as it cannot know the secret.
 public enum CellMarker: Equatable, Sendable {
     /// Cell `index` starts; `unixTime` is the wall clock when it did.
     case begin(index: Int, unixTime: Double)
@@ -31,20 +37,34 @@ public enum CellMarker: Equatable, Sendable {
     /// The bytes that open every marker: a control character no program prints by accident.
     public static let prefix = "\u{1}D2L:"
 
-    /// The marker as one line of text.
-    public var line: String {
+    /// What opens every marker of a run whose secret is `secret`.
+    public static func opening(secret: String) -> String { "\(prefix)\(secret) " }
+
+    /// The marker as one line of text, for a run whose secret is `secret`.
+    public func line(secret: String) -> String {
+        Self.opening(secret: secret) + body + "\n"
+    }
+
+    /// The marker's kind and fields, as ``init(body:)`` reads them.
+    public var body: String {
         switch self {
-        case let .begin(index, unixTime): return "\(Self.prefix)begin \(index) \(unixTime)\n"
-        case let .end(index, seconds, unixTime): return "\(Self.prefix)end \(index) \(seconds) \(unixTime)\n"
-        case let .display(item): return "\(Self.prefix)display \(JSONLine.encode(item))\n"
-        case let .failure(failure): return "\(Self.prefix)failure \(JSONLine.encode(failure))\n"
-        case let .isolatedExit(index, status): return "\(Self.prefix)isolated-exit \(index) \(status)\n"
-        case let .progress(text): return "\(Self.prefix)progress \(text.replacingNewlines)\n"
-        case .snapshotReady: return "\(Self.prefix)snapshot-ready\n"
-        case let .liveChild(index, pid): return "\(Self.prefix)live-child \(index) \(pid)\n"
-        case let .liveDone(index, status): return "\(Self.prefix)live-done \(index) \(status)\n"
-        case let .liveFigure(figure): return "\(Self.prefix)live-figure \(JSONLine.encode(figure))\n"
+        case let .begin(index, unixTime): return "begin \(index) \(unixTime)"
+        case let .end(index, seconds, unixTime): return "end \(index) \(seconds) \(unixTime)"
+        case let .display(item): return "display \(JSONLine.encode(item))"
+        case let .failure(failure): return "failure \(JSONLine.encode(failure))"
+        case let .isolatedExit(index, status): return "isolated-exit \(index) \(status)"
+        case let .progress(text): return "progress \(text.replacingNewlines)"
+        case .snapshotReady: return "snapshot-ready"
+        case let .liveChild(index, pid): return "live-child \(index) \(pid)"
+        case let .liveDone(index, status): return "live-done \(index) \(status)"
+        case let .liveFigure(figure): return "live-figure \(JSONLine.encode(figure))"
         }
+    }
+
+    /// A new random secret for a run: 32 hexadecimal digits.
+    public static func newSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max, using: &generator)) }.joined()
     }
 
     /// Parses the body of a marker (the text after ``prefix``, without the newline).

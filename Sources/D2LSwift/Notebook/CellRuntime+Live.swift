@@ -4,11 +4,9 @@ import Foundation
 /// trained model) as a snapshot and runs further cells, each compiled alone into a shared
 /// library, in forked children of that snapshot.
 extension CellRuntime {
-    /// The descriptor the runner writes commands to, when the program is live.
-    static let liveCommandDescriptor: Int32? = ProcessInfo.processInfo.environment["D2L_LIVE_COMMANDS"].flatMap { Int32($0) }
-
-    /// Whether the program runs under `d2l-run serve` (rich progress such as live figures).
-    public static var isLive: Bool { isUnderRunner && liveCommandDescriptor != nil }
+    /// Whether the program runs under `d2l-run serve` (rich progress such as live figures); its
+    /// control channel then stays open for commands.
+    public static let isLive = isUnderRunner && ProcessInfo.processInfo.environment["D2L_LIVE"] != nil
 
     /// The C symbol every live cell library exports as its entry point.
     public static let liveEntrySymbol = "d2l_live_cell_main"
@@ -16,24 +14,22 @@ extension CellRuntime {
     /// Shows the running cell's figure so far on the live page.
     public static func showLiveFigure(_ figure: Figure) {
         guard isLive else { return }
-        write(CellMarker.liveFigure(figure).line, to: stdout)
+        emit(CellMarker.liveFigure(figure), to: stdout)
     }
 
     /// Called by the generated program after its main cells: when live, reports that the
     /// snapshot is ready and serves `run INDEX LIBRARY` commands until the runner closes the
     /// command channel, then exits. Outside `serve` it returns at once.
     public static func serveSnapshot() {
-        guard isUnderRunner, let descriptor = liveCommandDescriptor, let commands = fdopen(descriptor, "r") else { return }
-        write(CellMarker.snapshotReady.line, to: stdout)
-        var buffer: UnsafeMutablePointer<CChar>? = nil
-        var capacity = 0
-        while getline(&buffer, &capacity, commands) > 0, let buffer {
-            let fields = String(cString: buffer).trimmingCharacters(in: .newlines).split(separator: " ", maxSplits: 2)
+        guard isLive, controlChannel != nil else { return }
+        emit(.snapshotReady, to: stdout)
+        while let command = readControlLine() {
+            let fields = command.split(separator: " ", maxSplits: 2)
             guard fields.count == 3, fields[0] == "run", let index = Int(fields[1]) else {
-                write("d2l-run: unknown live command \(String(cString: buffer))", to: stderr)
+                write("d2l-run: unknown live command \(command)\n", to: stderr)
                 continue
             }
-            runLiveCell(index, library: String(fields[2]), commandDescriptor: descriptor)
+            runLiveCell(index, library: String(fields[2]))
         }
         exit(0)
     }
@@ -41,12 +37,13 @@ extension CellRuntime {
     /// Runs live cell `index` from `library` in a forked child in its own process group (so
     /// the runner can interrupt it with everything it starts), and reports how it ended. The
     /// snapshot itself is never changed by the cell.
-    private static func runLiveCell(_ index: Int, library: String, commandDescriptor: Int32) {
+    private static func runLiveCell(_ index: Int, library: String) {
         begin(index)
         let pid = fork()
         if pid == 0 {
             setpgid(0, 0)
-            close(commandDescriptor)
+            if let channel = controlChannel { fclose(channel) }
+            controlChannel = nil
             guard let handle = dlopen(library, RTLD_NOW) else {
                 fail("cannot load the cell: \(String(cString: dlerror()))", file: "d2l-run", line: 0)
             }
@@ -58,23 +55,23 @@ extension CellRuntime {
             exit(0)
         }
         guard pid > 0 else {
-            write(CellMarker.failure(CellFailure(message: "fork failed: errno \(errno)")).line, to: stdout)
+            emit(CellMarker.failure(CellFailure(message: "fork failed: errno \(errno)")), to: stdout)
             end(index)
-            write(CellMarker.liveDone(index: index, status: 1).line, to: stdout)
-            write(CellMarker.liveDone(index: index, status: 1).line, to: stderr)
+            emit(CellMarker.liveDone(index: index, status: 1), to: stdout)
+            emit(CellMarker.liveDone(index: index, status: 1), to: stderr)
             return
         }
         // Also set here, so the runner's kill of the group cannot race the child's own call.
         setpgid(pid, pid)
-        write(CellMarker.liveChild(index: index, pid: pid).line, to: stdout)
+        emit(CellMarker.liveChild(index: index, pid: pid), to: stdout)
         let status = waitForChild(pid)
         // Whatever the cell left running in its group (a background process) ends with it.
         kill(-pid, SIGKILL)
-        if status != 0 { write(CellMarker.isolatedExit(index: index, status: status).line, to: stdout) }
+        if status != 0 { emit(CellMarker.isolatedExit(index: index, status: status), to: stdout) }
         end(index)
         // On both streams: the runner knows it has all the cell's output, on each stream, once
         // both markers have arrived.
-        write(CellMarker.liveDone(index: index, status: status).line, to: stdout)
-        write(CellMarker.liveDone(index: index, status: status).line, to: stderr)
+        emit(CellMarker.liveDone(index: index, status: status), to: stdout)
+        emit(CellMarker.liveDone(index: index, status: status), to: stderr)
     }
 }

@@ -13,26 +13,57 @@ public enum CellRuntime {
     private static var currentCell: Int?
     private static var cellStart = Date()
 
-    /// Prepares the process: unbuffered standard output, so nothing is lost if a cell crashes.
+    /// The runner's control channel (descriptor 3): the run's marker secret, then, for a live
+    /// program, the cells to run.
+    static var controlChannel: UnsafeMutablePointer<FILE>?
+    /// The secret every marker of this run carries (see ``CellMarker``).
+    static var markerSecret = ""
+
+    /// Prepares the process: unbuffered standard output, so nothing is lost if a cell crashes;
+    /// under the runner, the marker secret read from the control channel.
     public static func start() {
         setvbuf(stdout, nil, _IONBF, 0)
         setvbuf(stderr, nil, _IONBF, 0)
+        guard isUnderRunner, fcntl(3, F_GETFD) >= 0, let channel = fdopen(3, "r") else { return }
+        // Cells need not see it: the descriptor does not survive an exec.
+        _ = fcntl(3, F_SETFD, FD_CLOEXEC)
+        controlChannel = channel
+        markerSecret = readControlLine() ?? ""
+        if !isLive {
+            fclose(channel)
+            controlChannel = nil
+        }
+    }
+
+    /// The next line of the control channel, without its newline; nil at its end.
+    static func readControlLine() -> String? {
+        guard let channel = controlChannel else { return nil }
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        var capacity = 0
+        defer { free(buffer) }
+        guard getline(&buffer, &capacity, channel) > 0, let buffer else { return nil }
+        return String(cString: buffer).trimmingCharacters(in: .newlines)
+    }
+
+    /// Writes `marker` on `stream`, with this run's secret.
+    static func emit(_ marker: CellMarker, to stream: UnsafeMutablePointer<FILE>) {
+        write(marker.line(secret: markerSecret), to: stream)
     }
 
     /// Marks the start of cell `index` on both output streams.
     public static func begin(_ index: Int) {
         currentCell = index
         cellStart = Date()
-        let marker = CellMarker.begin(index: index, unixTime: cellStart.timeIntervalSince1970).line
-        write(marker, to: stdout)
-        write(marker, to: stderr)
+        let marker = CellMarker.begin(index: index, unixTime: cellStart.timeIntervalSince1970)
+        emit(marker, to: stdout)
+        emit(marker, to: stderr)
     }
 
     /// Marks the normal end of cell `index`.
     public static func end(_ index: Int) {
         let now = Date()
-        write(CellMarker.end(index: index, seconds: now.timeIntervalSince(cellStart),
-                             unixTime: now.timeIntervalSince1970).line, to: stdout)
+        emit(CellMarker.end(index: index, seconds: now.timeIntervalSince(cellStart),
+                            unixTime: now.timeIntervalSince1970), to: stdout)
         currentCell = nil
     }
 
@@ -47,14 +78,14 @@ public enum CellRuntime {
             }
             return
         }
-        write(CellMarker.display(item).line, to: stdout)
+        emit(CellMarker.display(item), to: stdout)
     }
 
     /// Reports a progress line (training epochs): shown live on the runner's terminal, never in
     /// the page.
     public static func progress(_ line: String) {
         if isUnderRunner {
-            write(CellMarker.progress(line).line, to: stderr)
+            emit(CellMarker.progress(line), to: stderr)
         } else {
             write(line + "\n", to: stderr)
         }
@@ -64,7 +95,7 @@ public enum CellRuntime {
     /// source line that failed. The process exits: later cells depend on this one.
     public static func fail(_ message: String, file: String, line: Int) -> Never {
         if isUnderRunner {
-            write(CellMarker.failure(CellFailure(message: message, file: file, line: line)).line, to: stdout)
+            emit(CellMarker.failure(CellFailure(message: message, file: file, line: line)), to: stdout)
         } else {
             write("\(file):\(line): \(message)\n", to: stderr)
         }
@@ -88,7 +119,7 @@ public enum CellRuntime {
             return true
         }
         let exitStatus = waitForChild(pid)
-        if exitStatus != 0 { write(CellMarker.isolatedExit(index: index, status: exitStatus).line, to: stdout) }
+        if exitStatus != 0 { emit(CellMarker.isolatedExit(index: index, status: exitStatus), to: stdout) }
         end(index)
         return false
     }

@@ -37,22 +37,19 @@ final class LiveProgram: @unchecked Sendable {
     init(executable: String, moduleDirectory: URL, settings: RunSettings, dataDirectory: String, handlers: Handlers) throws {
         self.executable = executable
         self.moduleDirectory = moduleDirectory
-        collector = OutputCollector(limit: settings.outputLimit, onProgress: handlers.onProgress,
+        let secret = CellMarker.newSecret()
+        collector = OutputCollector(secret: secret, limit: settings.outputLimit, onProgress: handlers.onProgress,
                                     onChange: handlers.onChange, onLiveMarker: handlers.onLiveMarker)
-        let channel = try ChildProcess.closeOnExecPipe()
-        // Above 3, so that making it the child's descriptor 3 is a real dup2, which clears
-        // close-on-exec.
-        let reader = fcntl(channel[0], F_DUPFD_CLOEXEC, 10)
-        close(channel[0])
-        commandWriter = channel[1]
+        let (reader, writer) = try ChildProcess.openControlChannel(sending: secret)
+        commandWriter = writer
         let environment = ProgramRunner.environment(settings: settings, dataDirectory: dataDirectory)
-            .merging(["D2L_LIVE_COMMANDS": "3"]) { $1 }
+            .merging(["D2L_LIVE": "1"]) { $1 }
         let started = DispatchSemaphore(value: 0)
         let collector = self.collector
         Thread.detachNewThread { [self] in
             let outcome = Result {
                 try ChildProcess.spawn(executable, arguments: [], environment: environment, timeLimit: nil,
-                                       commandChannel: reader,
+                                       controlChannel: reader,
                                        onOutput: { collector.feed($0, isOutput: true) },
                                        onError: { collector.feed($0, isOutput: false) },
                                        onStart: { pid in

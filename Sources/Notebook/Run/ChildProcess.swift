@@ -31,12 +31,12 @@ public enum ChildProcess {
     /// Runs `executable`, passing each chunk of standard output and error to the handlers (on
     /// reader threads, one per stream), and kills its process group after `timeLimit` seconds.
     ///
-    /// Standard input is `/dev/null`. `commandChannel`, if given, becomes the child's
-    /// descriptor 3 (a live program's commands). Every pipe is close-on-exec in this process,
+    /// Standard input is `/dev/null`. `controlChannel`, if given, becomes the child's
+    /// descriptor 3 (the run's marker secret, then a live program's commands). Every pipe is close-on-exec in this process,
     /// so a child started at the same time by another thread cannot hold another's pipe open.
     public static func spawn(_ executable: String, arguments: [String], environment: [String: String]?,
                              timeLimit: Double?,
-                             commandChannel: Int32? = nil,
+                             controlChannel: Int32? = nil,
                              onOutput: @escaping ([UInt8]) -> Void,
                              onError: @escaping ([UInt8]) -> Void,
                              onStart: (pid_t) -> Void = { _ in }) throws -> Outcome {
@@ -47,7 +47,7 @@ public enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        if let commandChannel { posix_spawn_file_actions_adddup2(&actions, commandChannel, 3) }
+        if let controlChannel { posix_spawn_file_actions_adddup2(&actions, controlChannel, 3) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -68,6 +68,7 @@ public enum ChildProcess {
             throw ChildProcessError("cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
 
+        ProcessReaper.register(pid)
         onStart(pid)
         let readers = DispatchGroup()
         for (fd, handler) in [(outPipe[0], onOutput), (errPipe[0], onError)] {
@@ -96,8 +97,11 @@ public enum ChildProcess {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // Forked isolated cells may still hold the pipes open: end the whole group.
+        ProcessReaper.unregister(pid)
+        // Forked isolated cells, or whatever a cell started, may still hold the pipes open:
+        // end the whole group, and the strays that left it.
         kill(-pid, SIGKILL)
+        ProcessReaper.endStrays()
         readers.wait()
         timedOut.finished = true
         let signalled = (status & 0x7f) != 0
@@ -108,6 +112,29 @@ public enum ChildProcess {
 }
 
 extension ChildProcess {
+    /// The read end of a pipe holding `firstLine` (the run's secret), to become a child's
+    /// control channel.
+    static func controlChannel(sending firstLine: String) throws -> Int32 {
+        let (reader, writer) = try openControlChannel(sending: firstLine)
+        close(writer)
+        return reader
+    }
+
+    /// The same, keeping the write end open for more lines later (a live program's commands).
+    static func openControlChannel(sending firstLine: String) throws -> (reader: Int32, writer: Int32) {
+        let ends = try closeOnExecPipe()
+        // Above 3, so that making it the child's descriptor 3 is a real dup2, which clears
+        // close-on-exec.
+        let reader = fcntl(ends[0], F_DUPFD_CLOEXEC, 10)
+        close(ends[0])
+        let line = Array((firstLine + "\n").utf8)
+        guard line.withUnsafeBytes({ write(ends[1], $0.baseAddress, $0.count) }) == line.count else {
+            close(reader); close(ends[1])
+            throw ChildProcessError("cannot write to the control channel")
+        }
+        return (reader, ends[1])
+    }
+
     /// A pipe whose two ends are closed in any program this process starts (Glibc's module
     /// has no `pipe2`; the flag is set at once, before this code starts a child).
     static func closeOnExecPipe() throws -> [Int32] {

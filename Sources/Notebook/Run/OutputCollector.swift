@@ -26,7 +26,8 @@ final class OutputCollector: @unchecked Sendable {
     private var currentCell: [Bool: Int] = [:]
     private var pending: [Bool: [UInt8]] = [true: [], false: []]
     private let onProgress: (String) -> Void
-    private let marker = Array(CellMarker.prefix.utf8)
+    /// What opens a marker of this run: the prefix and the run's secret.
+    private let marker: [UInt8]
     /// Called, outside the lock, with each cell whose record a chunk changed, and with the
     /// live program's own markers (snapshot ready, child started, cell done, live figure).
     private let onChange: (Int) -> Void
@@ -34,8 +35,9 @@ final class OutputCollector: @unchecked Sendable {
     private var changedCells: Set<Int> = []
     private var liveMarkers: [CellMarker] = []
 
-    init(limit: Int = 256 * 1024, onProgress: @escaping (String) -> Void = { _ in },
+    init(secret: String, limit: Int = 256 * 1024, onProgress: @escaping (String) -> Void = { _ in },
          onChange: @escaping (Int) -> Void = { _ in }, onLiveMarker: @escaping (CellMarker) -> Void = { _ in }) {
+        marker = Array(CellMarker.opening(secret: secret).utf8)
         self.limit = limit
         self.onProgress = onProgress
         self.onChange = onChange

@@ -54,10 +54,14 @@ public struct ProgramRunner {
 
         let watchdog = CellWatchdog(cellLimit: settings.cellTimeLimit)
         let onCellStart = self.onCellStart
-        let collector = OutputCollector(limit: settings.outputLimit, onProgress: onProgress)
+        let secret = CellMarker.newSecret()
+        let control = try ChildProcess.controlChannel(sending: secret)
+        defer { close(control) }
+        let collector = OutputCollector(secret: secret, limit: settings.outputLimit, onProgress: onProgress)
         let start = Date()
         let outcome = try ChildProcess.spawn(
             executable, arguments: [], environment: environment, timeLimit: settings.totalTimeLimit,
+            controlChannel: control,
             onOutput: { bytes in
                 let before = collector.openCell
                 collector.feed(bytes, isOutput: true)
