@@ -50,9 +50,10 @@ let package = Package(
         .systemLibrary(name: "Ccmark", pkgConfig: "libcmark",
                        providers: [.apt(["libcmark-dev"])]),
         .target(name: "CellProtocol"),
+        .target(name: "CProcessControl"),
         .target(name: "D2LSwift", dependencies: ["CBLAS", "CellProtocol"], swiftSettings: hostCPUSettings),
         .target(name: "Notebook", dependencies: [
-            "Ccmark", "CellProtocol",
+            "Ccmark", "CellProtocol", "CProcessControl",
             .product(name: "SwiftSyntax", package: "swift-syntax"),
             .product(name: "SwiftParser", package: "swift-syntax"),
         ]),

@@ -48,6 +48,9 @@ extension D2LRun {
 
         func run() throws {
             let terminal = Terminal()
+            ProcessReaper.prepare()
+            let stopOnSignals = Self.stopOnSignals(terminal)
+            defer { stopOnSignals.forEach { $0.cancel() } }
             do {
                 let toolchain = try Toolchain.locate(executablePath: CommandLine.executablePath)
                 let selection: ExerciseSelection = exercises ? .all : (exerciseIDs.isEmpty ? .none : .only(Set(exerciseIDs)))
@@ -67,6 +70,25 @@ extension D2LRun {
             } catch let error as ToolchainError {
                 FileHandle.standardError.write(Data("d2l-run: \(error)\n".utf8))
                 throw ExitCode(2)
+            } catch let error as OutputFolderError {
+                FileHandle.standardError.write(Data("d2l-run: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+
+        /// SIGINT or SIGTERM to the runner alone ends the chapter program and all it started;
+        /// the last good page stays as it was (pages are only ever replaced whole).
+        private static func stopOnSignals(_ terminal: Terminal) -> [DispatchSourceSignal] {
+            [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    ProcessReaper.endAll()
+                    terminal.always("d2l-run: stopped by signal \(number); the chapter program and all it started were ended, the last page kept")
+                    Foundation.exit(128 + number)
+                }
+                source.resume()
+                return source
             }
         }
 

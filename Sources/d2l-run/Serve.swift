@@ -24,6 +24,7 @@ extension D2LRun {
 
         func run() throws {
             let terminal = Terminal()
+            ProcessReaper.prepare()
             let session: LiveSession
             do {
                 let toolchain = try Toolchain.locate(executablePath: CommandLine.executablePath)

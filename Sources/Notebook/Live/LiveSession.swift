@@ -106,7 +106,8 @@ public final class LiveSession: @unchecked Sendable {
     private var exerciseStore: ExerciseResultStore {
         ExerciseResultStore(file: cacheDirectory.appendingPathComponent("\(name)-exercises.json"))
     }
-    private var liveDirectory: URL { cacheDirectory.appendingPathComponent("live-\(name)") }
+    /// This session's build folder: its own, so that two sessions of a chapter never share one.
+    private var liveDirectory: URL { cacheDirectory.appendingPathComponent("live-\(name)/\(getpid())") }
 
     /// Cached main results (when every main cell is unchanged) and stored exercise results.
     private func loadStoredResults() {
@@ -681,6 +682,8 @@ public final class LiveSession: @unchecked Sendable {
         }
         watcher?.stop()
         program?.stop(children: child.map { [$0] } ?? [])
+        ProcessReaper.endStrays()
+        try? FileManager.default.removeItem(at: liveDirectory)
         for continuation in continuations { continuation.finish() }
     }
 }
