@@ -40,6 +40,8 @@ public struct ChapterRunner {
     public func run(chapterAt path: String) throws -> Report {
         let chapter = try ChapterParser.parse(fileAt: path)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let lock = try OutputFolderLock(folder: outputDirectory, name: name, log: log)
+        defer { lock.release() }
         let cache = RunCache(file: outputDirectory.appendingPathComponent(".cache/\(name).json"))
         let plans = CellPlan.plans(for: chapter, exercises: exercises)
         let environment = Self.environmentKey(toolchain: toolchain, settings: settings)
