@@ -34,6 +34,7 @@ final class OutputCollector: @unchecked Sendable {
     private let onLiveMarker: (CellMarker) -> Void
     private var changedCells: Set<Int> = []
     private var liveMarkers: [CellMarker] = []
+    private var progressLines: [String] = []
 
     init(secret: String, limit: Int = 256 * 1024, onProgress: @escaping (String) -> Void = { _ in },
          onChange: @escaping (Int) -> Void = { _ in }, onLiveMarker: @escaping (CellMarker) -> Void = { _ in }) {
@@ -62,10 +63,13 @@ final class OutputCollector: @unchecked Sendable {
     func feed(_ bytes: [UInt8], isOutput: Bool) {
         lock.lock()
         feedLocked(bytes, isOutput: isOutput)
-        let changed = changedCells, markers = liveMarkers
+        let changed = changedCells, markers = liveMarkers, progress = progressLines
         changedCells = []
         liveMarkers = []
+        progressLines = []
         lock.unlock()
+        // The handlers run outside the lock: they may ask the collector for records.
+        for line in progress { onProgress(line) }
         for marker in markers { onLiveMarker(marker) }
         for cell in changed.sorted() where cell >= 0 { onChange(cell) }
     }
@@ -129,7 +133,7 @@ final class OutputCollector: @unchecked Sendable {
         case let .isolatedExit(index, status):
             records[index, default: CellRecord()].isolatedExit = status
         case let .progress(line):
-            onProgress(line)
+            progressLines.append(line)
         case .snapshotReady, .liveChild, .liveDone, .liveFigure:
             liveMarkers.append(marker)
         }
