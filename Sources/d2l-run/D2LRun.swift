@@ -51,7 +51,7 @@ extension D2LRun {
             ProcessReaper.prepare()
             let stopOnSignals = Self.stopOnSignals(terminal)
             defer { stopOnSignals.forEach { $0.cancel() } }
-            do {
+            try exitingOnReadableErrors {
                 let toolchain = try Toolchain.locate(executablePath: CommandLine.executablePath)
                 let selection: ExerciseSelection = exercises ? .all : (exerciseIDs.isEmpty ? .none : .only(Set(exerciseIDs)))
                 var runner = ChapterRunner(toolchain: toolchain,
@@ -64,15 +64,6 @@ extension D2LRun {
                     return
                 }
                 try ChapterWatcher(path: chapter).watch { _ = try? runOnce(runner, terminal: terminal) }
-            } catch let error as ChapterError {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(2)
-            } catch let error as ToolchainError {
-                FileHandle.standardError.write(Data("d2l-run: \(error)\n".utf8))
-                throw ExitCode(2)
-            } catch let error as OutputFolderError {
-                FileHandle.standardError.write(Data("d2l-run: \(error)\n".utf8))
-                throw ExitCode(2)
             }
         }
 

@@ -25,18 +25,11 @@ extension D2LRun {
         func run() throws {
             let terminal = Terminal()
             ProcessReaper.prepare()
-            let session: LiveSession
-            do {
-                let toolchain = try Toolchain.locate(executablePath: CommandLine.executablePath)
-                session = try LiveSession(chapterAt: chapter, configuration: LiveSession.Configuration(
-                    toolchain: toolchain, settings: RunSettings(seed: seed, cellTimeLimit: cellTimeout),
+            let session = try exitingOnReadableErrors {
+                try LiveSession(chapterAt: chapter, configuration: LiveSession.Configuration(
+                    toolchain: try Toolchain.locate(executablePath: CommandLine.executablePath),
+                    settings: RunSettings(seed: seed, cellTimeLimit: cellTimeout),
                     outputDirectory: URL(fileURLWithPath: output), log: terminal.progress))
-            } catch let error as ChapterError {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(2)
-            } catch let error as ToolchainError {
-                FileHandle.standardError.write(Data("d2l-run: \(error)\n".utf8))
-                throw ExitCode(2)
             }
             let server = NotebookServer(backend: session, host: ip, port: port)
             let start = Date()
