@@ -60,6 +60,17 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(second.results.cells[1].outputs, [.standardOutput("v2\n")])
     }
 
+    func testEditingAnExerciseThatDidNotRunKeepsTheCache() throws {
+        try write(prose: "Intro.", code: "print(\"v1\")\n```\n\n```swift {#ex .exercise}\nprint(\"exercise 1\")")
+        XCTAssertFalse(try runChapter().cacheHit)
+        try write(prose: "Intro.", code: "print(\"v1\")\n```\n\n```swift {#ex .exercise}\nprint(\"exercise 2\")")
+        let edited = try runChapter()
+        XCTAssertTrue(edited.cacheHit, "the exercise is skipped: its source changes no result")
+        XCTAssertTrue(try String(contentsOf: edited.pagePath, encoding: .utf8).contains("exercise 2"), "the page shows the new source")
+        runner.exercises = .all
+        XCTAssertFalse(try runChapter().cacheHit, "run, the exercise counts")
+    }
+
     func testLibraryDataSeedAndForceEachRunAgain() throws {
         _ = try runChapter()
         try "build 2".write(to: libraryStandIn, atomically: true, encoding: .utf8)

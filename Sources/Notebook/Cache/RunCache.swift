@@ -22,13 +22,16 @@ public struct RunCache {
         var results: RunResult
     }
 
-    /// The cumulative key of each cell of `chapter` under `plans` and `environment`.
+    /// The cumulative key of each cell of `chapter` under `plans` and `environment`: ids, tags
+    /// and plans of every cell, sources of the cells that run.
     public static func keys(for chapter: Chapter, plans: [CellPlan], environment: String) -> [String] {
         var hash = ContentHash()
         hash.combine(environment)
         return zip(chapter.cells, plans).map { cell, plan in
             hash.combine(cell.id)
-            hash.combine(cell.source)
+            // A skipped cell's source changes no result (editing an exercise that did not run
+            // keeps the cache).
+            if plan.runs { hash.combine(cell.source) }
             hash.combine("\(cell.tags)")
             hash.combine("\(plan)")
             return hash.hex
