@@ -29,8 +29,9 @@ public struct FigureRenderer {
         let script = FigureRenderer.script(figure, name: name)
         try data.write(to: directory.appendingPathComponent("\(name).dat"), atomically: true, encoding: .utf8)
         try script.write(to: directory.appendingPathComponent("\(name).gp"), atomically: true, encoding: .utf8)
+        // -d: no initialisation file can add terminal options (such as `mouse`, a script).
         let scriptPath = directory.appendingPathComponent("\(name).gp").path
-        let outcome = try ChildProcess.run("/bin/sh", arguments: ["-c", "cd \"$1\" && exec \"$2\" \"$3\"", "sh",
+        let outcome = try ChildProcess.run("/bin/sh", arguments: ["-c", "cd \"$1\" && exec \"$2\" -d \"$3\"", "sh",
                                                                 directory.path, gnuplot, scriptPath])
         guard outcome.status == 0 else {
             throw FigureError(description: "gnuplot failed on \(name).gp: \(outcome.standardError)")
@@ -39,44 +40,261 @@ public struct FigureRenderer {
         return Rendered(name: name, svg: FigureRenderer.inlineable(svg, prefix: name))
     }
 
-    /// One gnuplot data block per series, separated by two blank lines (`index N`).
+    /// One gnuplot data block per series, separated by two blank lines (`index N`). The series
+    /// name heads its block as a one-line comment, so a name cannot add data lines.
     static func data(_ figure: Figure) -> String {
         figure.series.map { series in
-            "# \(series.name)\n" + series.points.map { $0.map { String($0) }.joined(separator: " ") }.joined(separator: "\n")
+            "# \(oneLine(series.name))\n" + series.points.map { $0.map { String($0) }.joined(separator: " ") }.joined(separator: "\n")
         }.joined(separator: "\n\n\n") + "\n"
     }
 
+    /// The gnuplot script. Every text from the figure or its name is a gnuplot string literal
+    /// made by `quoted`, shown as it is (`noenhanced`: `_`, `^` and `{}` are not markup).
     static func script(_ figure: Figure, name: String) -> String {
-        func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         let plots = figure.series.enumerated().map { index, series in
-            "\(index == 0 ? quoted(name + ".dat") : "\"\"") index \(index) with lines lw 2 title \(quoted(series.name))"
+            "\(index == 0 ? quoted(name + ".dat") : "\"\"") index \(index) with lines lw 2 title \(quoted(label(series.name)))"
         }
         var lines = [
-            "# Draws \(name).svg from \(name).dat; run from this folder: gnuplot \(name).gp",
-            "set terminal svg size 640,400 dynamic enhanced font \"sans,12\" background rgb \"white\"",
+            "# Draws \(oneLine(name)).svg from \(oneLine(name)).dat; run from this folder: gnuplot \(oneLine(name)).gp",
+            "set terminal svg size 640,400 dynamic noenhanced font \"sans,12\" background rgb \"white\"",
             "set output \(quoted(name + ".svg"))",
         ]
-        if !figure.title.isEmpty { lines.append("set title \(quoted(figure.title))") }
-        lines += ["set xlabel \(quoted(figure.xLabel))", "set ylabel \(quoted(figure.yLabel))"]
+        if !figure.title.isEmpty { lines.append("set title \(quoted(label(figure.title)))") }
+        lines += ["set xlabel \(quoted(label(figure.xLabel)))", "set ylabel \(quoted(label(figure.yLabel)))"]
         if figure.logY { lines.append("set logscale y") }
         lines += ["set grid", "set key top right", "plot " + plots.joined(separator: ", \\\n     ")]
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The SVG without its XML declaration, every id (and reference to one) prefixed.
+    /// `text` as a double-quoted gnuplot string that means exactly `text`. A backslash and a
+    /// quote are escaped; a backtick (command substitution, even inside double quotes), `@`
+    /// (macros), `$` and control characters are written as octal escapes, so the script line
+    /// holds none of them and a string can neither end early nor run a command.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for c in text.unicodeScalars {
+            switch c {
+            case "\\": result += "\\\\"
+            case "\"": result += "\\\""
+            case "\n": result += "\\n"
+            case "`", "@", "$", "\u{7F}", "\u{0}"..."\u{1F}":
+                let digits = String(c.value, radix: 8)
+                result += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+            default: result.unicodeScalars.append(c)
+            }
+        }
+        return result + "\""
+    }
+
+    /// A title, label or series name as the figure shows it: line breaks kept (gnuplot breaks
+    /// the line), other control characters and XML's non-characters shown as U+FFFD, so the
+    /// SVG stays well-formed XML.
+    static func label(_ text: String) -> String {
+        var result = ""
+        for c in text.replacingOccurrences(of: "\r\n", with: "\n").unicodeScalars {
+            switch c {
+            case "\n", "\t": result.unicodeScalars.append(c)
+            case "\r": result += "\n"
+            case "\u{0}"..."\u{1F}", "\u{7F}"..."\u{9F}", "\u{FFFE}", "\u{FFFF}": result += "\u{FFFD}"
+            default: result.unicodeScalars.append(c)
+            }
+        }
+        return result
+    }
+
+    /// `text` on one line, for a comment: control characters become spaces.
+    static func oneLine(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? " " : $0 }))
+    }
+
+    /// The SVG as the page inlines it: only the elements and attributes gnuplot draws with
+    /// (no script, no event handler, no link outside the figure, no XML declaration or doctype),
+    /// its text escaped, every id (and reference to one) prefixed by `prefix` made into a safe
+    /// id, so that several figures can share a page.
     static func inlineable(_ svg: String, prefix: String) -> String {
-        var text = svg
-        if let declaration = text.range(of: "?>") , text.hasPrefix("<?xml") {
-            text = String(text[declaration.upperBound...])
+        SafeSVG.sanitize(svg, idPrefix: SafeSVG.idToken(prefix))
+    }
+}
+
+/// A small SVG sanitizer for gnuplot's output. It keeps what gnuplot's `svg` terminal draws a
+/// plot with and drops the rest, whatever gnuplot version or options made it: `<script>` (the
+/// `mouse` option), `on*` handlers, `<image>`, `<a>`, `<foreignObject>`, external links. Text is
+/// re-escaped, so a `<` gnuplot left bare becomes text, never a tag.
+enum SafeSVG {
+    static let elements: [String: String] = Dictionary(uniqueKeysWithValues: [
+        "svg", "g", "defs", "title", "desc", "path", "use", "text", "tspan", "rect", "circle", "ellipse", "line",
+        "polyline", "polygon", "clipPath", "filter", "feFlood", "feComposite", "feOffset", "feGaussianBlur",
+        "feMerge", "feMergeNode", "feBlend", "linearGradient", "radialGradient", "stop", "pattern", "marker",
+        "symbol", "mask",
+    ].map { ($0.lowercased(), $0) })
+    /// Dropped with everything inside them.
+    static let droppedWithContent: Set<String> = ["script", "style", "foreignobject", "iframe", "object", "embed",
+                                                  "noscript", "template", "textarea", "xmp", "noembed", "noframes",
+                                                  "plaintext", "math", "set", "animate"]
+
+    /// `text` as an id (and `url(#...)`) fragment: letters, digits, `-` and `_` are kept, any
+    /// other byte is `.` and two hex digits. Two names give two tokens.
+    static func idToken(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                result += "." + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
+            }
         }
-        if let doctype = text.range(of: "<!DOCTYPE"), let end = text[doctype.upperBound...].range(of: ">") {
-            text.removeSubrange(doctype.lowerBound..<end.upperBound)
+        return result
+    }
+
+    static func sanitize(_ svg: String, idPrefix: String) -> String {
+        let s = Array(svg.unicodeScalars)
+        var out = ""
+        var i = 0
+        func starts(_ literal: String, at index: Int) -> Bool {
+            let l = Array(literal.unicodeScalars)
+            guard index + l.count <= s.count else { return false }
+            for k in 0..<l.count where s[index + k].properties.lowercaseMapping != String(l[k]).lowercased() { return false }
+            return true
         }
-        return text
-            .replacingOccurrences(of: "id=\"", with: "id=\"\(prefix)-")
-            .replacingOccurrences(of: "url(#", with: "url(#\(prefix)-")
-            .replacingOccurrences(of: "href=\"#", with: "href=\"#\(prefix)-")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        func find(_ literal: String, from index: Int) -> Int? {
+            var k = index
+            while k < s.count { if starts(literal, at: k) { return k }; k += 1 }
+            return nil
+        }
+        func isNameStart(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c == "_" || c == ":" }
+        func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\n" || c == "\t" || c == "\r" || c == "\u{C}" }
+        while i < s.count {
+            let c = s[i]
+            guard c == "<" else {
+                out += escapedText(c, s, at: i)
+                i += 1
+                continue
+            }
+            if starts("<!--", at: i) {
+                i = find("-->", from: i + 4).map { $0 + 3 } ?? s.count
+            } else if starts("<![CDATA[", at: i) {
+                let end = find("]]>", from: i + 9) ?? s.count
+                for k in (i + 9)..<end { out += HTMLEscaping.escape(String(s[k])) }
+                i = min(end + 3, s.count)
+            } else if starts("<?", at: i) {
+                i = find("?>", from: i + 2).map { $0 + 2 } ?? s.count
+            } else if starts("<!", at: i) {
+                i = skipTag(s, from: i + 2)
+            } else if i + 1 < s.count, isNameStart(s[i + 1]) || (s[i + 1] == "/" && i + 2 < s.count && isNameStart(s[i + 2])) {
+                let closing = s[i + 1] == "/"
+                var k = i + (closing ? 2 : 1)
+                var name = ""
+                while k < s.count, !isSpace(s[k]), s[k] != ">", s[k] != "/" { name.unicodeScalars.append(s[k]); k += 1 }
+                let (attributes, selfClosing, end) = parseAttributes(s, from: k)
+                i = end
+                let lower = name.lowercased()
+                if let canonical = elements[lower] {
+                    if closing {
+                        out += "</\(canonical)>"
+                    } else {
+                        out += "<" + canonical + attributes.compactMap { safeAttribute($0.name, $0.value, idPrefix: idPrefix) }.joined()
+                            + (selfClosing ? "/>" : ">")
+                    }
+                } else if !closing, !selfClosing, droppedWithContent.contains(lower) {
+                    i = find("</" + lower, from: i).map { skipTag(s, from: $0 + 2) } ?? s.count
+                }
+            } else {
+                out += "&lt;"
+                i += 1
+            }
+        }
+        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Text content: `<` and `>` escaped, `&` kept only where it starts a character reference.
+    private static func escapedText(_ c: Unicode.Scalar, _ s: [Unicode.Scalar], at i: Int) -> String {
+        switch c {
+        case ">": return "&gt;"
+        case "&":
+            var k = i + 1
+            if k < s.count, s[k] == "#" { k += 1 }
+            let start = k
+            while k < s.count, s[k].isASCII, s[k].properties.isAlphabetic || ("0"..."9").contains(s[k]) { k += 1 }
+            return k > start && k < s.count && s[k] == ";" ? "&" : "&amp;"
+        case "\u{0}"..."\u{8}", "\u{B}", "\u{E}"..."\u{1F}", "\u{FFFE}", "\u{FFFF}": return "\u{FFFD}"
+        default: return String(c)
+        }
+    }
+
+    /// The index after the `>` that ends a markup declaration, quotes respected.
+    private static func skipTag(_ s: [Unicode.Scalar], from start: Int) -> Int {
+        var k = start
+        var quote: Unicode.Scalar?
+        while k < s.count {
+            if let q = quote { if s[k] == q { quote = nil } } else if s[k] == "\"" || s[k] == "'" { quote = s[k] } else if s[k] == ">" { return k + 1 }
+            k += 1
+        }
+        return s.count
+    }
+
+    /// The attributes of a tag whose name ends at `start`, whether it closes itself, and the
+    /// index after its `>`.
+    private static func parseAttributes(_ s: [Unicode.Scalar], from start: Int) -> ([(name: String, value: String)], Bool, Int) {
+        var attributes: [(name: String, value: String)] = []
+        var k = start
+        var selfClosing = false
+        func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\n" || c == "\t" || c == "\r" || c == "\u{C}" }
+        while k < s.count {
+            let c = s[k]
+            if isSpace(c) { k += 1; continue }
+            if c == ">" { return (attributes, selfClosing, k + 1) }
+            if c == "/" { selfClosing = true; k += 1; continue }
+            selfClosing = false
+            var name = ""
+            while k < s.count, !isSpace(s[k]), s[k] != "=", s[k] != ">", s[k] != "/" || name.isEmpty {
+                name.unicodeScalars.append(s[k]); k += 1
+            }
+            while k < s.count, isSpace(s[k]) { k += 1 }
+            var value = ""
+            if k < s.count, s[k] == "=" {
+                k += 1
+                while k < s.count, isSpace(s[k]) { k += 1 }
+                if k < s.count, s[k] == "\"" || s[k] == "'" {
+                    let quote = s[k]
+                    k += 1
+                    while k < s.count, s[k] != quote { value.unicodeScalars.append(s[k]); k += 1 }
+                    k += 1
+                } else {
+                    while k < s.count, !isSpace(s[k]), s[k] != ">" { value.unicodeScalars.append(s[k]); k += 1 }
+                }
+            }
+            attributes.append((name, value))
+        }
+        return (attributes, selfClosing, s.count)
+    }
+
+    /// ` name="value"` when the attribute is safe, ids and references to them prefixed.
+    private static func safeAttribute(_ name: String, _ value: String, idPrefix: String) -> String? {
+        let lower = name.lowercased()
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic,
+              name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_:.".unicodeScalars.contains($0)) }),
+              !lower.hasPrefix("on") else { return nil }
+        var value = value
+        if lower == "href" || lower.hasSuffix(":href") {
+            guard value.hasPrefix("#") else { return nil }
+            value = "#\(idPrefix)-" + value.dropFirst()
+        } else if lower == "id" {
+            value = "\(idPrefix)-" + value
+        }
+        value = value.replacingOccurrences(of: "url(#", with: "url(#\(idPrefix)-")
+        var escaped = ""
+        for (index, c) in value.unicodeScalars.enumerated() {
+            switch c {
+            case "\"": escaped += "&quot;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "&": escaped += escapedText(c, Array(value.unicodeScalars), at: index)
+            default: escaped.unicodeScalars.append(c)
+            }
+        }
+        return " \(name)=\"\(escaped)\""
     }
 }
 

@@ -152,8 +152,10 @@ public struct HTMLWeaver {
                 return "<table class=\"output table\"><thead><tr>\(head)</tr></thead><tbody>\(rows.joined())</tbody></table>\n"
             case .figure:
                 guard let figure = figures.popFirst() else { return "" }
-                return "<figure class=\"output figure\" data-name=\"\(figure.name)\">\(figure.svg)"
-                    + "<figcaption>\(figure.name).svg, with its data and gnuplot script beside the page</figcaption></figure>\n"
+                // The name comes from the chapter's file name: text, like every result.
+                let name = HTMLEscaping.escape(figure.name)
+                return "<figure class=\"output figure\" data-name=\"\(name)\">\(figure.svg)"
+                    + "<figcaption>\(name).svg, with its data and gnuplot script beside the page</figcaption></figure>\n"
             }
         }
     }

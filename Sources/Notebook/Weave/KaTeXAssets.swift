@@ -35,14 +35,17 @@ public struct KaTeXAssets: Equatable, Sendable {
 
     var headHTML: String { "<style>\(css)</style>" }
 
-    /// Scripts closed safely: a `</script>` inside KaTeX's source would end the element.
+    /// Scripts closed safely: a `</script>` inside KaTeX's source would end the element. Maths is
+    /// typeset in the prose alone: outputs, cell headers and the summary are text, so a `$` a
+    /// cell prints stays a `$`.
     var renderScript: String {
         func inline(_ js: String) -> String { "<script>" + js.replacingOccurrences(of: "</script", with: "<\\/script") + "</script>" }
         return inline(script) + "\n" + inline(autoRender) + """
 
         <script>renderMathInElement(document.body, {delimiters: [
           {left: "$$", right: "$$", display: true}, {left: "$", right: "$", display: false}],
-          ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code"], throwOnError: false});</script>
+          ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code"],
+          ignoredClasses: ["outputs", "cell-header", "run-summary"], throwOnError: false});</script>
         """
     }
 }
