@@ -107,6 +107,8 @@ enum LivePageAssets {
           { left: "$", right: "$", display: false }
         ],
         ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code"],
+        // Results are text, never maths: only the prose is typeset.
+        ignoredClasses: ["outputs", "cell-header", "run-summary", "CodeMirror"],
         throwOnError: false
       });
     } catch (e) {
