@@ -3,6 +3,21 @@ import XCTest
 @testable import NotebookServer
 
 final class NotebookServerTests: XCTestCase {
+    /// Runs a server on `backend` as `d2l-run serve` does; its task and the port it reported.
+    private func startServer(_ backend: FakeBackend) async throws -> (Task<Void, Error>, Int) {
+        let server = NotebookServer(backend: backend, token: testToken)
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let running = Task {
+            try await server.run(onReady: { port in
+                portSink.yield(port)
+                portSink.finish()
+            })
+        }
+        var iterator = ports.makeAsyncIterator()
+        let first = await iterator.next()
+        return (running, try XCTUnwrap(first))
+    }
+
     func testNewTokenIs48HexCharactersAndFresh() {
         let tokens = (0..<20).map { _ in NotebookServer.newToken() }
         for token in tokens {
@@ -19,17 +34,7 @@ final class NotebookServerTests: XCTestCase {
     /// cell is interrupted and its request answered) and shuts the backend down.
     func testRunListensOnLoopbackAndShutsTheBackendDownWhenCancelled() async throws {
         let backend = FakeBackend()
-        let server = NotebookServer(backend: backend, token: testToken)
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let running = Task {
-            try await server.run(onReady: { port in
-                portSink.yield(port)
-                portSink.finish()
-            })
-        }
-        var iterator = ports.makeAsyncIterator()
-        let first = await iterator.next()
-        let port = try XCTUnwrap(first)
+        let (running, port) = try await startServer(backend)
         XCTAssertGreaterThan(port, 0)
 
         // The kernel's table of listening TCP sockets: 127.0.0.1 (0100007F), not 0.0.0.0.
@@ -76,17 +81,7 @@ final class NotebookServerTests: XCTestCase {
     /// by when its service group traps SIGINT (otherwise it would end the test process).
     func testSIGINTStopsRunGracefully() async throws {
         let backend = FakeBackend()
-        let server = NotebookServer(backend: backend, token: testToken)
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let running = Task {
-            try await server.run(onReady: { port in
-                portSink.yield(port)
-                portSink.finish()
-            })
-        }
-        var iterator = ports.makeAsyncIterator()
-        let first = await iterator.next()
-        let port = try XCTUnwrap(first)
+        let (running, port) = try await startServer(backend)
         let events = try RawHTTPConnection(address: "127.0.0.1", port: port)
         try events.get("/api/events", host: "127.0.0.1:\(port)", headers: ["Authorization: token \(testToken)"])
         await events.read(until: { $0.contains(": connected") })
