@@ -19,6 +19,13 @@ serve: deps build
 test: deps test-deps build
 	$(SWIFT) build
 	$(SWIFT) test --disable-swift-testing
+	$(MAKE) fuzz
+
+## Fuzzes the chapter parser (libFuzzer) for FUZZ_SECONDS (60); fails on any crash, printing its input.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
 
 ## Trains the chapter's model outside the notebook and prints speed figures.
 bench: deps build

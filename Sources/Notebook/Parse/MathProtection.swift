@@ -6,124 +6,245 @@ import Foundation
 /// Each `$...$` or `$$...$$` span outside code becomes an alphanumeric placeholder; a display
 /// span over several lines keeps its line breaks after the placeholder, so every later line
 /// keeps its number.
+///
+/// The text is scanned as UTF-8 bytes (every delimiter is ASCII, which never occurs inside a
+/// multi-byte character), in time linear in its length: a `$` or a run of backticks that
+/// nothing closes does not make the rest of its line be scanned again for each one.
 public struct MathProtection: Equatable, Sendable {
     /// The Markdown with placeholders.
     public var protected: String
     /// The original spans, delimiters included, by placeholder order.
     public var spans: [String]
+    /// The placeholders' prefix: `D2LMATHSPAN`, with `Q`s added until the text does not contain
+    /// it, so text that happens to look like a placeholder is left alone.
+    public var marker: String
 
-    static let marker = "D2LMATHSPAN"
+    static let baseMarker = "D2LMATHSPAN"
 
-    /// Finds the maths in `markdown`, skipping fenced code blocks and inline code.
+    /// Finds the maths in `markdown`, skipping fenced code blocks and inline code. Line breaks
+    /// are `\n` (``ChapterParser`` normalises them first).
     public init(_ markdown: String) {
-        var output = ""
+        let bytes = Array(markdown.utf8)
+        var marker = MathProtection.baseMarker
+        while bytes.contains(subsequence: Array(marker.utf8)) { marker += "Q" }
+        let newline = UInt8(ascii: "\n"), dollar = UInt8(ascii: "$"), backtick = UInt8(ascii: "`")
+        let backslash = UInt8(ascii: "\\")
+
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 64)
         var spans: [String] = []
         var fence: CodeFence?
-        var pendingDisplay: (text: String, lines: Int)?
-        for rawLine in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = String(rawLine)
-            if pendingDisplay == nil {
+        // A display span that began on an earlier line: its first byte and its line count.
+        var pending: (start: Int, lines: Int)?
+        func placeholder(_ n: Int) -> [UInt8] { Array("\(marker)\(n)X".utf8) }
+
+        var lineStart = 0
+        while lineStart <= bytes.count {
+            let lineEnd = bytes[lineStart...].firstIndex(of: newline) ?? bytes.count
+            let line = bytes[lineStart..<lineEnd]
+            defer { lineStart = lineEnd + 1 }
+            if pending == nil {
                 if let open = fence {
-                    if open.isClosed(by: rawLine) { fence = nil }
-                    output += line + "\n"
+                    if open.isClosed(byBytes: line) { fence = nil }
+                    output += line
+                    output.append(newline)
                     continue
                 }
-                if let opened = CodeFence(opening: rawLine) {
+                if let opened = CodeFence(openingBytes: line) {
                     fence = opened
-                    output += line + "\n"
+                    output += line
+                    output.append(newline)
                     continue
                 }
             }
-            var scanner = Array(line)
-            var i = 0
-            var lineOut = ""
-            if var pending = pendingDisplay {
+            var i = lineStart
+            var lineOut: [UInt8] = []
+            if let open = pending {
                 // Inside a display span that began on an earlier line.
-                if let close = MathProtection.find("$$", in: scanner, from: 0) {
-                    pending.text += "\n" + String(scanner[..<(close + 2)])
-                    spans.append(pending.text)
-                    lineOut += MathProtection.placeholder(spans.count - 1) + String(repeating: "\n", count: pending.lines)
-                    pendingDisplay = nil
-                    i = close + 2
-                } else {
-                    pending.text += "\n" + line
-                    pending.lines += 1
-                    pendingDisplay = pending
+                guard let close = MathProtection.find(dollar, count: 2, in: bytes, from: lineStart, to: lineEnd) else {
+                    pending = (open.start, open.lines + 1)
                     continue
                 }
+                spans.append(String(decoding: bytes[open.start..<(close + 2)], as: UTF8.self))
+                lineOut += placeholder(spans.count - 1)
+                lineOut += repeatElement(newline, count: open.lines)
+                pending = nil
+                i = close + 2
             }
-            while i < scanner.count {
-                let c = scanner[i]
-                if c == "\\" && i + 1 < scanner.count { lineOut.append(c); lineOut.append(scanner[i + 1]); i += 2; continue }
-                if c == "`" {
-                    // Copy an inline code span untouched.
+            var runs: BacktickRuns?
+            // Set once a `$` found no closing `$` on this line: no later one will either.
+            var noClosingDollar = false
+            while i < lineEnd {
+                let c = bytes[i]
+                if c == backslash && i + 1 < lineEnd {
+                    lineOut.append(c)
+                    lineOut.append(bytes[i + 1])
+                    i += 2
+                    continue
+                }
+                if c == backtick {
+                    // Copy an inline code span untouched: it ends at the next run of exactly as
+                    // many backticks (CommonMark); an unmatched run is literal backticks.
                     var run = 0
-                    while i + run < scanner.count && scanner[i + run] == "`" { run += 1 }
-                    let ticks = String(repeating: "`", count: run)
-                    if let close = MathProtection.find(ticks, in: scanner, from: i + run) {
-                        lineOut += String(scanner[i..<(close + run)])
+                    while i + run < lineEnd && bytes[i + run] == backtick { run += 1 }
+                    let lineRuns = runs ?? BacktickRuns(bytes, lineStart..<lineEnd)
+                    runs = lineRuns
+                    if let close = lineRuns.first(ofLength: run, atOrAfter: i + run) {
+                        lineOut += bytes[i..<(close + run)]
                         i = close + run
                     } else {
-                        lineOut += ticks
+                        lineOut += bytes[i..<(i + run)]
                         i += run
                     }
                     continue
                 }
-                if c == "$" {
-                    let isDisplay = i + 1 < scanner.count && scanner[i + 1] == "$"
-                    let delimiter = isDisplay ? "$$" : "$"
-                    if let close = MathProtection.find(delimiter, in: scanner, from: i + delimiter.count),
-                       close > i + delimiter.count {
-                        spans.append(String(scanner[i..<(close + delimiter.count)]))
-                        lineOut += MathProtection.placeholder(spans.count - 1)
-                        i = close + delimiter.count
+                if c == dollar && !noClosingDollar {
+                    let isDisplay = i + 1 < lineEnd && bytes[i + 1] == dollar
+                    let count = isDisplay ? 2 : 1
+                    if let close = MathProtection.find(dollar, count: count, in: bytes, from: i + count, to: lineEnd),
+                       close > i + count {
+                        spans.append(String(decoding: bytes[i..<(close + count)], as: UTF8.self))
+                        lineOut += placeholder(spans.count - 1)
+                        i = close + count
                         continue
                     }
                     if isDisplay {
-                        pendingDisplay = (String(scanner[i...]), 1)
-                        scanner = []
+                        pending = (i, 1)
                         break
                     }
+                    noClosingDollar = true
                 }
                 lineOut.append(c)
                 i += 1
             }
-            if pendingDisplay != nil {
-                output += lineOut
-                continue
-            }
-            output += lineOut + "\n"
+            output += lineOut
+            if pending == nil { output.append(newline) }
         }
-        if let pending = pendingDisplay {
+        if let open = pending {
             // Unclosed display maths: leave the text as it was.
-            output += pending.text + "\n"
+            output += bytes[open.start...]
+            output.append(newline)
         }
         // Every line, the last one too, was given a newline: the text has one fewer.
-        if output.hasSuffix("\n") { output.removeLast() }
-        self.protected = output
+        if output.last == newline { output.removeLast() }
+        self.protected = String(decoding: output, as: UTF8.self)
         self.spans = spans
+        self.marker = marker
     }
 
-    static func placeholder(_ n: Int) -> String { "\(marker)\(n)X" }
+    func placeholder(_ n: Int) -> String { "\(marker)\(n)X" }
 
-    private static func find(_ needle: String, in characters: [Character], from start: Int) -> Int? {
-        let pattern = Array(needle)
+    /// The first index in `from..<end` where `count` copies of `byte` start, stepping over
+    /// backslash escapes.
+    private static func find(_ byte: UInt8, count: Int, in bytes: [UInt8], from start: Int, to end: Int) -> Int? {
         var i = start
-        while i + pattern.count <= characters.count {
-            if characters[i] == "\\" { i += 2; continue }
-            if Array(characters[i..<(i + pattern.count)]) == pattern { return i }
+        while i + count <= end {
+            if bytes[i] == UInt8(ascii: "\\") { i += 2; continue }
+            if bytes[i] == byte && (count == 1 || bytes[i + 1] == byte) { return i }
             i += 1
         }
         return nil
     }
 
+    /// A line's maximal runs of backticks, by length, for finding where a code span closes.
+    private struct BacktickRuns {
+        var startsByLength: [Int: [Int]] = [:]
+
+        init(_ bytes: [UInt8], _ range: Range<Int>) {
+            var i = range.lowerBound
+            while i < range.upperBound {
+                guard bytes[i] == UInt8(ascii: "`") else { i += 1; continue }
+                var run = 0
+                while i + run < range.upperBound && bytes[i + run] == UInt8(ascii: "`") { run += 1 }
+                startsByLength[run, default: []].append(i)
+                i += run
+            }
+        }
+
+        /// The start of the first run of exactly `length` backticks at or after `position`.
+        func first(ofLength length: Int, atOrAfter position: Int) -> Int? {
+            guard let starts = startsByLength[length] else { return nil }
+            var low = 0, high = starts.count
+            while low < high {
+                let middle = (low + high) / 2
+                if starts[middle] < position { low = middle + 1 } else { high = middle }
+            }
+            return low < starts.count ? starts[low] : nil
+        }
+    }
+
     /// Puts the maths back into rendered HTML, HTML-escaped so the browser shows it as text
-    /// for KaTeX to typeset.
+    /// for KaTeX to typeset. One pass over `html`: each `<marker><n>X` with a known `n` becomes
+    /// span `n`; anything else is copied as it is.
     public func restore(in html: String) -> String {
-        var result = html
-        // Replace higher numbers first so that span 1 does not match inside span 12.
-        for (n, span) in spans.enumerated().reversed() {
-            result = result.replacingOccurrences(of: MathProtection.placeholder(n), with: HTMLEscaping.escape(span))
+        guard !spans.isEmpty else { return html }
+        let text = Array(html.utf8)
+        let pattern = Array(marker.utf8)
+        guard text.count >= pattern.count else { return html }
+        var result: [UInt8] = []
+        result.reserveCapacity(text.count)
+        var copied = 0
+        var i = 0
+        while i + pattern.count <= text.count {
+            guard text[i] == pattern[0], text[i..<(i + pattern.count)].elementsEqual(pattern) else {
+                i += 1
+                continue
+            }
+            var j = i + pattern.count
+            var n = 0
+            var digits = 0
+            while j < text.count, let digit = text[j].asciiDigit, digits < 18 {
+                n = n * 10 + digit
+                digits += 1
+                j += 1
+            }
+            guard digits > 0, j < text.count, text[j] == UInt8(ascii: "X"), n < spans.count else {
+                i += 1
+                continue
+            }
+            result += text[copied..<i]
+            result += HTMLText.escape(spans[n]).utf8
+            i = j + 1
+            copied = i
+        }
+        result += text[copied...]
+        return String(decoding: result, as: UTF8.self)
+    }
+}
+
+private extension UInt8 {
+    var asciiDigit: Int? { (0x30...0x39).contains(self) ? Int(self - 0x30) : nil }
+}
+
+fileprivate extension Array where Element == UInt8 {
+    /// Whether `needle` occurs in the array (a plain scan; needles here are a dozen bytes).
+    func contains(subsequence needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= count else { return needle.isEmpty }
+        var i = 0
+        while i + needle.count <= count {
+            if self[i] == first && self[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
+    }
+}
+
+/// HTML escaping for the parse stage's own output (the same rules as the weave stage's
+/// `HTMLEscaping`, kept here so that the parser's files build on their own, as the fuzz target
+/// builds them).
+enum HTMLText {
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars {
+            switch c {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(c)
+            }
         }
         return result
     }
