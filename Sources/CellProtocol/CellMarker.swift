@@ -37,6 +37,9 @@ public enum CellMarker: Equatable, Sendable {
     /// The bytes that open every marker: a control character no program prints by accident.
     public static let prefix = "\u{1}D2L:"
 
+    /// The C symbol every live cell library exports as its entry point (`d2l-run serve`).
+    public static let liveEntrySymbol = "d2l_live_cell_main"
+
     /// What opens every marker of a run whose secret is `secret`.
     public static func opening(secret: String) -> String { "\(prefix)\(secret) " }
 

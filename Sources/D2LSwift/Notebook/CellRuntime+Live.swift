@@ -8,9 +8,6 @@ extension CellRuntime {
     /// control channel then stays open for commands.
     public static let isLive = isUnderRunner && ProcessInfo.processInfo.environment["D2L_LIVE"] != nil
 
-    /// The C symbol every live cell library exports as its entry point.
-    public static let liveEntrySymbol = "d2l_live_cell_main"
-
     /// Shows the running cell's figure so far on the live page.
     public static func showLiveFigure(_ figure: Figure) {
         guard isLive else { return }
@@ -47,8 +44,8 @@ extension CellRuntime {
             guard let handle = dlopen(library, RTLD_NOW) else {
                 fail("cannot load the cell: \(String(cString: dlerror()))", file: "d2l-run", line: 0)
             }
-            guard let symbol = dlsym(handle, liveEntrySymbol) else {
-                fail("the cell's library has no \(liveEntrySymbol)", file: "d2l-run", line: 0)
+            guard let symbol = dlsym(handle, CellMarker.liveEntrySymbol) else {
+                fail("the cell's library has no \(CellMarker.liveEntrySymbol)", file: "d2l-run", line: 0)
             }
             unsafeBitCast(symbol, to: (@convention(c) () -> Void).self)()
             fflush(stdout)

@@ -1,3 +1,4 @@
+import CellProtocol
 import SwiftSyntax
 
 /// The Swift file that runs one more cell inside the live chapter program (`d2l-run serve`).
@@ -44,7 +45,7 @@ import SwiftSyntax
 /// other overload of its name.
 public enum LiveCellProgram {
     /// The C symbol of the entry point.
-    public static let entrySymbol = "d2l_live_cell_main"
+    public static let entrySymbol = CellMarker.liveEntrySymbol
 
     /// The module the chapter program is compiled as.
     public static let chapterModule = "ChapterProgram"

@@ -18,8 +18,7 @@ final class LiveProgram: @unchecked Sendable {
         var onExit: (ChildProcess.Outcome) -> Void
     }
 
-    /// The program's compiled executable and module folder.
-    let executable: String
+    /// The folder of the program's module, which cell libraries are compiled against.
     let moduleDirectory: URL
     let collector: OutputCollector
     private let lock = NSLock()
@@ -35,7 +34,6 @@ final class LiveProgram: @unchecked Sendable {
 
     /// Starts `executable` on a thread of its own; returns once it is started.
     init(executable: String, moduleDirectory: URL, settings: RunSettings, dataDirectory: String, handlers: Handlers) throws {
-        self.executable = executable
         self.moduleDirectory = moduleDirectory
         let secret = CellMarker.newSecret()
         collector = OutputCollector(secret: secret, limit: settings.outputLimit, onProgress: handlers.onProgress,

@@ -71,20 +71,20 @@ public enum D2LMarkdownExtensions {
             let c = line[i]
             if c == UInt8(ascii: ":") {
                 if let (name, next) = directive(label, in: line, at: i, ticks: &ticks) {
-                    output += "<a id=\"\(HTMLText.escape(name))\" class=\"label\"></a>".utf8
+                    output += "<a id=\"\(HTMLEscaping.escape(name))\" class=\"label\"></a>".utf8
                     i = next
                     continue
                 }
                 if let (name, next) = directive(numref, in: line, at: i, ticks: &ticks) {
                     let replacement = labels.contains(name)
-                        ? "<a href=\"#\(HTMLText.escape(name))\" class=\"numref\">\(HTMLText.escape(words(name)))</a>"
-                        : "<span class=\"numref external\">\(HTMLText.escape(words(name)))</span>"
+                        ? "<a href=\"#\(HTMLEscaping.escape(name))\" class=\"numref\">\(HTMLEscaping.escape(words(name)))</a>"
+                        : "<span class=\"numref external\">\(HTMLEscaping.escape(words(name)))</span>"
                     output += replacement.utf8
                     i = next
                     continue
                 }
                 if let (name, next) = directive(beginTab, in: line, at: i, ticks: &ticks) {
-                    output += "<div class=\"tab\" data-tab=\"\(HTMLText.escape(name))\">".utf8
+                    output += "<div class=\"tab\" data-tab=\"\(HTMLEscaping.escape(name))\">".utf8
                     i = next
                     continue
                 }

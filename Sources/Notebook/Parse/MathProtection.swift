@@ -203,7 +203,7 @@ public struct MathProtection: Equatable, Sendable {
                 continue
             }
             result += text[copied..<i]
-            result += HTMLText.escape(spans[n]).utf8
+            result += HTMLEscaping.escape(spans[n]).utf8
             i = j + 1
             copied = i
         }
@@ -229,23 +229,3 @@ fileprivate extension Array where Element == UInt8 {
     }
 }
 
-/// HTML escaping for the parse stage's own output (the same rules as the weave stage's
-/// `HTMLEscaping`, kept here so that the parser's files build on their own, as the fuzz target
-/// builds them).
-enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.unicodeScalars.append(c)
-            }
-        }
-        return result
-    }
-}
