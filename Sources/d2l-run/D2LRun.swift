@@ -43,7 +43,9 @@ extension D2LRun {
         var exerciseIDs: [String] = []
         @Option(help: "Seconds a single cell may run.") var cellTimeout: Double = 600
         @Option(help: "Seconds the whole chapter may run.") var timeout: Double = 3600
-        @Flag(help: "Ignore cached results: compile and run everything.") var force = false
+        @Flag(help: "Ignore cached results: run every cell again (the compiled program is reused only if its cells, the library and the compiler are unchanged).")
+        var force = false
+        @Flag(help: "Print where the run's time went, stage by stage.") var timings = false
         @Flag(help: "Run again whenever the chapter file changes (Ctrl-C to stop).") var watch = false
 
         func run() throws {
@@ -99,9 +101,11 @@ extension D2LRun {
                 let error = cell.error
                 terminal.always("FAILED \(id): \(error?.headline ?? "failed")" + (error.map { $0.details.isEmpty ? "" : "\n" + $0.details } ?? ""))
             }
-            let work = report.cacheHit ? "from the cache" : String(format: "compile %.2f s", report.compileSeconds)
+            let work = report.cacheHit ? "from the cache"
+                : report.compileReused ? "compiled program reused" : String(format: "compile %.2f s", report.compileSeconds)
             terminal.always(String(format: "wrote %@ (%d cells, %@, total %.2f s)", report.pagePath.path,
                                    report.chapter.cells.count, work, Date().timeIntervalSince(start)))
+            if timings { terminal.always("where the time went:\n" + report.stages.rendered()) }
             return report.results.succeeded
         }
     }

@@ -40,6 +40,32 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(second.results.cells, first.results.cells)
     }
 
+    func testNewSeedRunsTheLastCompileAgain() throws {
+        let first = try runChapter()
+        XCTAssertFalse(first.compileReused)
+        runner.settings.seed = 7
+        let second = try runChapter()
+        XCTAssertFalse(second.cacheHit)
+        XCTAssertTrue(second.compileReused)
+        XCTAssertNil(second.stages.seconds(of: "compile"))
+        XCTAssertEqual(second.results.cells.map(\.status), first.results.cells.map(\.status))
+        XCTAssertEqual(second.results.cells[0].outputs, [.standardOutput("hello\n")])
+    }
+
+    func testForcedRunCompilesAgainWhenTheLibraryOrProgramChanged() throws {
+        runner.usesCache = false
+        _ = try runChapter()
+        XCTAssertTrue(try runChapter().compileReused)
+        try "build 2".write(to: libraryStandIn, atomically: true, encoding: .utf8)
+        XCTAssertFalse(try runChapter().compileReused)
+        XCTAssertTrue(try runChapter().compileReused)
+        // A program missing from the build folder is compiled again, whatever the stamp says.
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("Output/.cache/build-cached/chapter-program"))
+        let rebuilt = try runChapter()
+        XCTAssertFalse(rebuilt.compileReused)
+        XCTAssertEqual(rebuilt.results.cells[0].outputs, [.standardOutput("hello\n")])
+    }
+
     func testProseEditReweavesWithoutRunningAndMovesLines() throws {
         let first = try runChapter()
         XCTAssertEqual(first.results.cells[1].error?.line, 12)
@@ -57,6 +83,8 @@ final class CacheTests: XCTestCase {
         try write(prose: "Intro.", code: "print(\"v2\")")
         let second = try runChapter()
         XCTAssertFalse(second.cacheHit)
+        XCTAssertFalse(second.compileReused)
+        XCTAssertNotNil(second.stages.seconds(of: "compile"))
         XCTAssertEqual(second.results.cells[1].outputs, [.standardOutput("v2\n")])
     }
 

@@ -8,6 +8,8 @@ public struct CompileResult: Equatable, Sendable {
     /// Compiler output that is not a located diagnostic (linker errors, driver failures).
     public var otherOutput: String
     public var seconds: Double
+    /// Whether the executable is the one a previous compile of the same program left.
+    public var reused = false
 
     public var succeeded: Bool { executable != nil }
 }
@@ -19,10 +21,45 @@ public struct Compiler {
     public init(toolchain: Toolchain) { self.toolchain = toolchain }
 
     /// Writes `program` into `directory` and compiles it there.
-    public func compile(_ program: GeneratedProgram, in directory: URL) throws -> CompileResult {
-        let source = try write(program.source, named: "main.swift", in: directory)
+    ///
+    /// With `fingerprint` (``Toolchain/fingerprint()``: the library, compiler and runner), the
+    /// executable is stamped so that ``reusable(_:in:fingerprint:)`` can find it again.
+    public func compile(_ program: GeneratedProgram, in directory: URL, fingerprint: String? = nil) throws -> CompileResult {
+        let (executable, stamp, arguments) = files(in: directory)
+        try? FileManager.default.removeItem(at: stamp)
+        _ = try write(program.source, named: "main.swift", in: directory)
+        let result = try invoke(arguments, producing: executable)
+        // Only a program that compiled cleanly is reused: its warnings belong on the page.
+        if let fingerprint, result.succeeded, result.diagnostics.isEmpty {
+            try? AtomicFile.write(Data(Self.programKey(source: program.source, arguments: arguments, fingerprint: fingerprint).utf8),
+                                  to: stamp)
+        }
+        return result
+    }
+
+    /// The executable that a compile of the same program, with the same arguments, library,
+    /// compiler and runner (`fingerprint`), left in `directory`: a run whose cells did not change
+    /// (a new seed, `--force`, prose edited) does not pay for the compiler.
+    public func reusable(_ program: GeneratedProgram, in directory: URL, fingerprint: String) -> CompileResult? {
+        let (executable, stamp, arguments) = files(in: directory)
+        guard (try? String(contentsOf: stamp, encoding: .utf8)) == Self.programKey(source: program.source, arguments: arguments, fingerprint: fingerprint),
+              FileManager.default.isExecutableFile(atPath: executable.path) else { return nil }
+        return CompileResult(executable: executable.path, diagnostics: [], otherOutput: "", seconds: 0, reused: true)
+    }
+
+    private func files(in directory: URL) -> (executable: URL, stamp: URL, arguments: [String]) {
         let executable = directory.appendingPathComponent("chapter-program")
-        return try invoke(toolchain.arguments(source: source.path, output: executable.path), producing: executable)
+        let arguments = toolchain.arguments(source: directory.appendingPathComponent("main.swift").path, output: executable.path)
+        return (executable, directory.appendingPathComponent("chapter-program.key"), arguments)
+    }
+
+    /// What decides whether a compiled chapter program can be used again.
+    static func programKey(source: String, arguments: [String], fingerprint: String) -> String {
+        var hash = ContentHash()
+        hash.combine(source)
+        arguments.forEach { hash.combine($0) }
+        hash.combine(fingerprint)
+        return hash.hex
     }
 
     /// Compiles a live program (`d2l-run serve`) in `directory`: the executable, and beside it

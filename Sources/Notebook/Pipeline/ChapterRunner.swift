@@ -33,36 +33,51 @@ public struct ChapterRunner {
         public var compileSeconds: Double
         /// Whether the results came from the cache: nothing was compiled or run.
         public var cacheHit = false
+        /// Whether the compiled program of an earlier run was used again.
+        public var compileReused = false
+        /// Where the run's time went, stage by stage.
+        public var stages = StageTimes()
     }
 
     /// Runs the chapter at `path`. Throws ``ChapterError`` for a chapter that cannot be read;
     /// cell failures are in the report, and the page is written either way.
     public func run(chapterAt path: String) throws -> Report {
-        let chapter = try ChapterParser.parse(fileAt: path)
+        var times = StageTimes()
+        let chapter = try times.measure("parse") { try ChapterParser.parse(fileAt: path) }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let lock = try OutputFolderLock(folder: outputDirectory, name: name, log: log)
         defer { lock.release() }
         let cache = RunCache(file: outputDirectory.appendingPathComponent(".cache/\(name).json"))
         let plans = CellPlan.plans(for: chapter, exercises: exercises)
-        let environment = Self.environmentKey(toolchain: toolchain, settings: settings)
+        let fingerprint = times.measure("fingerprint") { toolchain.fingerprint() }
+        let environment = Self.environmentKey(fingerprint: fingerprint, settings: settings)
         let keys = RunCache.keys(for: chapter, plans: plans, environment: environment)
         let exercises = ExerciseResultStore(file: outputDirectory.appendingPathComponent(".cache/\(name)-exercises.json"))
         let mainKey = CellKeys.mainKey(for: chapter, environment: environment)
-        if usesCache, let cached = cache.lookup(keys: keys, chapter: chapter) {
+        let cached = usesCache ? times.measure("cache lookup") { cache.lookup(keys: keys, chapter: chapter) } : nil
+        if let cached {
             log("no cell changed since the last run: reusing its results")
             var report = try write(chapter, results: Self.withExerciseHistory(cached, chapter: chapter, plans: plans,
-                                                                               store: exercises, mainKey: mainKey), name: name)
+                                                                               store: exercises, mainKey: mainKey),
+                                   name: name, times: &times)
             report.cacheHit = true
             return report
         }
+        var compileReused = false
         let results = try execute(chapter, plans: plans,
-                                  workDirectory: outputDirectory.appendingPathComponent(".cache/build-\(name)"))
+                                  workDirectory: outputDirectory.appendingPathComponent(".cache/build-\(name)"),
+                                  fingerprint: fingerprint, times: &times, compileReused: &compileReused)
         if !results.timedOut {
-            try cache.store(results, keys: keys, chapter: chapter)
-            try Self.storeExercises(results, chapter: chapter, plans: plans, store: exercises, mainKey: mainKey)
+            try times.measure("cache store") {
+                try cache.store(results, keys: keys, chapter: chapter)
+                try Self.storeExercises(results, chapter: chapter, plans: plans, store: exercises, mainKey: mainKey)
+            }
         }
-        return try write(chapter, results: Self.withExerciseHistory(results, chapter: chapter, plans: plans,
-                                                                     store: exercises, mainKey: mainKey), name: name)
+        var report = try write(chapter, results: Self.withExerciseHistory(results, chapter: chapter, plans: plans,
+                                                                           store: exercises, mainKey: mainKey),
+                               name: name, times: &times)
+        report.compileReused = compileReused
+        return report
     }
 
     /// Keeps each exercise this run ran, when every main cell ran as intended before it.
@@ -102,16 +117,37 @@ public struct ChapterRunner {
     /// What cached results depend on besides the chapter: the toolchain, library and data
     /// (``Toolchain/fingerprint()``) and the settings that change outputs.
     public static func environmentKey(toolchain: Toolchain, settings: RunSettings) -> String {
-        "\(toolchain.fingerprint()) seed=\(settings.seed) outputLimit=\(settings.outputLimit)"
+        environmentKey(fingerprint: toolchain.fingerprint(), settings: settings)
+    }
+
+    static func environmentKey(fingerprint: String, settings: RunSettings) -> String {
+        "\(fingerprint) seed=\(settings.seed) outputLimit=\(settings.outputLimit)"
     }
 
     /// Compiles and runs the chapter's cells. On a compile error, the cells before the first
     /// failing cell are compiled again alone and run, so the page shows their results.
     public func execute(_ chapter: Chapter, plans requested: [CellPlan], workDirectory: URL) throws -> RunResult {
+        var times = StageTimes(), reused = false
+        return try execute(chapter, plans: requested, workDirectory: workDirectory, fingerprint: nil,
+                           times: &times, compileReused: &reused)
+    }
+
+    /// ``execute(_:plans:workDirectory:)``, reusing the compiled program when `fingerprint` and
+    /// the program are those of the last compile, and recording each stage's time.
+    func execute(_ chapter: Chapter, plans requested: [CellPlan], workDirectory: URL, fingerprint: String?,
+                 times: inout StageTimes, compileReused: inout Bool) throws -> RunResult {
         let compiler = Compiler(toolchain: toolchain)
         var plans = requested
-        log("compiling \(chapter.cells.filter { plans[$0.index].runs }.count) cells")
-        var compiled = try compiler.compile(ProgramGenerator.generate(chapter, plans: plans), in: workDirectory)
+        let program = times.measure("generate") { ProgramGenerator.generate(chapter, plans: plans) }
+        var compiled: CompileResult
+        if let fingerprint, let reused = compiler.reusable(program, in: workDirectory, fingerprint: fingerprint) {
+            log("the chapter program's cells did not change: running the last compile again")
+            compiled = reused
+            compileReused = true
+        } else {
+            log("compiling \(chapter.cells.filter { plans[$0.index].runs }.count) cells")
+            compiled = try times.measure("compile") { try compiler.compile(program, in: workDirectory, fingerprint: fingerprint) }
+        }
         var compileSeconds = compiled.seconds
         let diagnostics = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics)
         var failure: CellDiagnostics?
@@ -123,16 +159,26 @@ public struct ChapterRunner {
             }
             log("compile error in cell \(first.id) (\(chapter.path):\(first.line)); running the cells before it")
             plans = plans.enumerated().map { $0.offset >= first.index ? .skip(reason: "after a compile error") : $0.element }
-            compiled = try compiler.compile(ProgramGenerator.generate(chapter, plans: plans), in: workDirectory)
+            compiled = try times.measure("compile the cells before the error") {
+                try compiler.compile(ProgramGenerator.generate(chapter, plans: plans), in: workDirectory)
+            }
             compileSeconds += compiled.seconds
         }
         var results = RunResult(cells: [])
         if let executable = compiled.executable {
             let cells = chapter.cells
+            let programStart = Date().timeIntervalSince1970
             results = try ProgramRunner(settings: settings, dataDirectory: toolchain.dataDirectory,
                                         onProgress: { log("  " + $0) },
                                         onCellStart: { log("cell \(cells[$0].id) (line \(cells[$0].line))") })
                 .run(executable, chapter: chapter, plans: plans)
+            let ran = results.cells.compactMap { result -> (id: String, started: Double, ended: Double)? in
+                guard let started = result.started, let ended = result.ended else { return nil }
+                return (cells[result.index].id, started, ended)
+            }
+            for stage in StageTimes.programStages(programStart: programStart, programEnd: Date().timeIntervalSince1970, cells: ran) {
+                times.record(stage.name, seconds: stage.seconds)
+            }
         } else {
             results.cells = chapter.cells.map { CellResult(index: $0.index, status: .notRun, note: "not run: compile error") }
         }
@@ -169,7 +215,13 @@ public struct ChapterRunner {
     /// Draws the figures and writes the page and notebook, each replacing the previous one only
     /// once complete.
     public func write(_ chapter: Chapter, results: RunResult, name: String) throws -> Report {
+        var times = StageTimes()
+        return try write(chapter, results: results, name: name, times: &times)
+    }
+
+    func write(_ chapter: Chapter, results: RunResult, name: String, times: inout StageTimes) throws -> Report {
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        let figuresStart = DispatchTime.now().uptimeNanoseconds
         let renderer = FigureRenderer(directory: outputDirectory)
         var figures: RenderedFigures = [:]
         var figurePaths: [URL] = []
@@ -188,6 +240,8 @@ public struct ChapterRunner {
                 }
             }
         }
+        times.record("figures (gnuplot)", seconds: Double(DispatchTime.now().uptimeNanoseconds - figuresStart) / 1e9)
+        let pageStart = DispatchTime.now().uptimeNanoseconds
         let katex = KaTeXAssets.load()
         try katex?.copyFonts(to: outputDirectory)
         let summary = String(format: "Generated by d2l-run from %@ · seed %llu · compile %.2f s · run %.2f s · %d of %d cells ran",
@@ -199,8 +253,9 @@ public struct ChapterRunner {
         let notebook = outputDirectory.appendingPathComponent("\(name).ipynb")
         try AtomicFile.write(Data(html.utf8), to: page)
         try AtomicFile.write(NotebookWriter.notebook(chapter, results: results, figures: figures), to: notebook)
+        times.record("page and notebook", seconds: Double(DispatchTime.now().uptimeNanoseconds - pageStart) / 1e9)
         return Report(chapter: chapter, results: results, pagePath: page, notebookPath: notebook,
-                      figurePaths: figurePaths, compileSeconds: results.compileSeconds)
+                      figurePaths: figurePaths, compileSeconds: results.compileSeconds, stages: times)
     }
 
     /// The text of the chapter's first heading.
