@@ -35,7 +35,7 @@ final class NarrowProductTests: XCTestCase {
     }
 
     func testProductAndProductWithTransposedRightOperand() {
-        for (m, n, k) in [(512, 32, 32), (512, 28, 32), (13, 17, 5), (9, 32, 64), (1, 28, 32), (40, 31, 1)] {
+        for (m, n, k) in [(512, 32, 32), (512, 28, 32), (13, 17, 5), (9, 32, 64), (1, 28, 32), (40, 31, 1), (64, 28, 128)] {
             for transposeB in [false, true] {
                 // The chapter's packed operands, and strided ones (rows of bigger matrices).
                 let padding = m == 512 ? 0 : 2
@@ -141,12 +141,60 @@ final class NarrowProductTests: XCTestCase {
     }
 
     func testShapesItDoesNotTakeAreLeftToBLAS() {
-        var c = [Float](repeating: 0, count: 64 * 64)
-        let a = matrix(64, 128, seed: 1)
+        var c = [Float](repeating: 0, count: 64 * 200)
+        let a = matrix(200, 200, seed: 1)
         c.withUnsafeMutableBufferPointer { out in
-            XCTAssertFalse(NarrowProduct.multiply(a, lda: 64, a, ldb: 64, transposeB: false, into: out.baseAddress!, ldc: 64, m: 64, n: 64, k: 64))
+            XCTAssertFalse(NarrowProduct.multiply(a, lda: 200, a, ldb: 200, transposeB: false, into: out.baseAddress!, ldc: 33, m: 8, n: 33, k: 64))
+            XCTAssertFalse(NarrowProduct.multiply(a, lda: 200, a, ldb: 200, transposeB: false, into: out.baseAddress!, ldc: 129, m: 8, n: 129, k: 64))
+            XCTAssertFalse(NarrowProduct.multiply(a, lda: 200, a, ldb: 200, transposeB: false, into: out.baseAddress!, ldc: 64, m: 8, n: 64, k: 129))
             XCTAssertFalse(NarrowProduct.multiply(a, lda: 128, a, ldb: 16, transposeB: false, into: out.baseAddress!, ldc: 16, m: 8, n: 16, k: 128))
-            XCTAssertFalse(NarrowProduct.multiplyTransposedA(a, lda: 64, a, ldb: 64, into: out.baseAddress!, ldc: 64, m: 64, n: 64, k: 8))
+            XCTAssertFalse(NarrowProduct.multiplyTransposedA(a, lda: 200, a, ldb: 200, into: out.baseAddress!, ldc: 140, m: 8, n: 140, k: 8))
+            XCTAssertFalse(NarrowProduct.multiplyTransposedA(a, lda: 200, a, ldb: 200, into: out.baseAddress!, ldc: 64, m: 129, n: 64, k: 8))
+        }
+    }
+
+    func testWideResultsSplitIntoEvenColumnBlocks() {
+        XCTAssertNil(NarrowProduct.columnBlocks(32))
+        XCTAssertNil(NarrowProduct.columnBlocks(33), "17 + 16: a block would be too narrow")
+        XCTAssertEqual(NarrowProduct.columnBlocks(34), [0..<17, 17..<34])
+        XCTAssertEqual(NarrowProduct.columnBlocks(64), [0..<32, 32..<64])
+        XCTAssertEqual(NarrowProduct.columnBlocks(100), [0..<25, 25..<50, 50..<75, 75..<100])
+        XCTAssertEqual(NarrowProduct.columnBlocks(128)?.count, 4)
+        XCTAssertNil(NarrowProduct.columnBlocks(129))
+    }
+
+    /// The exercises' 64 and 128 hidden units: products up to 128 wide and deep, by blocks of
+    /// columns, written exactly inside a wider result.
+    func testWideProductsByColumnBlocks() {
+        for (m, n, k) in [(512, 64, 64), (512, 128, 128), (37, 40, 28), (9, 100, 128), (16, 64, 1), (3, 128, 32)] {
+            for transposeB in [false, true] {
+                let lda = k + 3, ldb = (transposeB ? k : n) + 5, ldc = n + 4
+                let a = matrix(m, lda, seed: 1), b = matrix(transposeB ? n : k, ldb, seed: 2)
+                var c = [Float](repeating: 7, count: m * ldc)
+                let done = c.withUnsafeMutableBufferPointer { out in
+                    NarrowProduct.multiply(a, lda: lda, b, ldb: ldb, transposeB: transposeB,
+                                           into: out.baseAddress!, ldc: ldc, m: m, n: n, k: k)
+                }
+                XCTAssertTrue(done, "\(m)x\(n)x\(k)")
+                let expected = reference(a, lda: lda, transposeA: false, b, ldb: ldb, transposeB: transposeB, m: m, n: n, k: k)
+                for i in 0..<m {
+                    assertClose(Array(c[(i * ldc)..<(i * ldc + n)]), Array(expected[(i * n)..<(i * n + n)]))
+                    XCTAssertEqual(Array(c[(i * ldc + n)..<(i * ldc + ldc)]), [7, 7, 7, 7], "\(m)x\(n)x\(k) row \(i)")
+                }
+            }
+        }
+    }
+
+    func testWideWeightGradientsByColumnBlocks() {
+        for (m, n, k) in [(64, 64, 512), (128, 128, 300), (20, 40, 7), (128, 28, 64)] {
+            let lda = m + 1, ldb = n + 5
+            let a = matrix(k, lda, seed: 3), b = matrix(k, ldb, seed: 4)
+            var c = [Float](repeating: .nan, count: m * n)
+            let done = c.withUnsafeMutableBufferPointer { out in
+                NarrowProduct.multiplyTransposedA(a, lda: lda, b, ldb: ldb, into: out.baseAddress!, ldc: n, m: m, n: n, k: k)
+            }
+            XCTAssertTrue(done)
+            assertClose(c, reference(a, lda: lda, transposeA: true, b, ldb: ldb, transposeB: false, m: m, n: n, k: k))
         }
     }
 }

@@ -38,6 +38,22 @@ enum NarrowProduct {
     /// Whether `A B` and `A B^T` take a result `n` wide over an inner dimension `k`.
     static func takes(n: Int, k: Int) -> Bool { widths.contains(n) && (1...maximumDepth).contains(k) }
 
+    /// Results up to this wide are computed as column blocks of 17-32 (the exercises' 64 and
+    /// 128 hidden units: OpenBLAS reached 50-80 GFLOPS a core on those shapes).
+    static let widestInBlocks = 128
+    /// The longest inner dimension of `A B` and `A B^T` called directly, whole or in column
+    /// blocks (deferred products and kept weight layouts stop at ``maximumDepth``).
+    static let maximumDirectDepth = 128
+
+    /// The column ranges of a result `n` wide (33 to ``widestInBlocks``), each 17-32 wide and
+    /// as even as possible; nil for widths these kernels take whole or not at all.
+    static func columnBlocks(_ n: Int) -> [Range<Int>]? {
+        guard n > widths.upperBound, n <= widestInBlocks else { return nil }
+        let blocks = (n + widths.upperBound - 1) / widths.upperBound
+        guard n / blocks >= widths.lowerBound else { return nil }
+        return (0..<blocks).map { (($0 * n) / blocks)..<((($0 + 1) * n) / blocks) }
+    }
+
     /// `c = a b`: `a` is m×k with row stride `lda`, `b` is k×n (row stride `ldb`) or, when
     /// `transposeB`, n×k; `c` is m×n with row stride `ldc`. Returns false, touching nothing,
     /// for shapes it does not take.
@@ -51,7 +67,27 @@ enum NarrowProduct {
                          _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
                          into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
                          adding: Bool = false, excessIsOverwritten: Bool = false) -> Bool {
-        guard takes(n: n, k: k), m > 0 else { return false }
+        if let blocks = columnBlocks(n), (1...maximumDirectDepth).contains(k), m > 0 {
+            for block in blocks {
+                // Columns of B start at column j of b, or at row j when it is transposed.
+                let columns = transposeB ? b + block.lowerBound * ldb : b + block.lowerBound
+                multiplyNarrow(a, lda: lda, columns, ldb: ldb, transposeB: transposeB, into: c + block.lowerBound, ldc: ldc,
+                               m: m, n: block.count, k: k, adding: adding)
+            }
+            return true
+        }
+        return multiplyNarrow(a, lda: lda, b, ldb: ldb, transposeB: transposeB, into: c, ldc: ldc, m: m, n: n, k: k,
+                              adding: adding, excessIsOverwritten: excessIsOverwritten)
+    }
+
+    /// ``multiply(_:lda:_:ldb:transposeB:into:ldc:m:n:k:adding:excessIsOverwritten:)`` for one
+    /// result at most 32 wide.
+    @discardableResult
+    private static func multiplyNarrow(_ a: UnsafePointer<Float>, lda: Int,
+                                       _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+                                       into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
+                                       adding: Bool, excessIsOverwritten: Bool = false) -> Bool {
+        guard widths.contains(n), (1...maximumDirectDepth).contains(k), m > 0 else { return false }
         if n == 32 && ldb == 32 && !transposeB {
             multiply(a, lda: lda, padded: b, into: c, ldc: ldc, m: m, n: n, k: k,
                      adding: adding, excessIsOverwritten: excessIsOverwritten)
@@ -104,6 +140,13 @@ enum NarrowProduct {
     static func multiplyTransposedA(_ a: UnsafePointer<Float>, lda: Int,
                                     _ b: UnsafePointer<Float>, ldb: Int,
                                     into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int) -> Bool {
+        if let blocks = columnBlocks(n), m > 0, k > 0, m <= widestInBlocks {
+            for block in blocks {
+                _ = multiplyTransposedA(a, lda: lda, b + block.lowerBound, ldb: ldb, into: c + block.lowerBound, ldc: ldc,
+                                        m: m, n: block.count, k: k)
+            }
+            return true
+        }
         guard widths.contains(n), m > 0, k > 0 else { return false }
         // Rows of b are loaded 32 wide. Before the last row that stays inside b (its rows are
         // at least 17 apart, so 32 floats never pass the next row's end); the last row is
