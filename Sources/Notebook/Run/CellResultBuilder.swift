@@ -67,14 +67,20 @@ struct CellResultBuilder {
     }
 
     private func error(for cell: Cell, record: OutputCollector.CellRecord, isolatedStatus: Int32? = nil) -> CellError {
-        if let failure = record.failure {
-            return CellError(message: failure.message, file: chapter.path, line: chapterLine(failure.line, cell: cell))
-        }
         let standardError = record.outputs.compactMap { output -> String? in
             if case let .standardError(text) = output { return text }
             return nil
         }.joined()
         let crash = CrashReport(standardError: standardError, chapterPath: chapter.path)
+        let details = crash.frames.count > 1 ? "called from " + crash.frames.dropFirst().joined(separator: ", ") : ""
+        if let failure = record.failure {
+            // A failure reported after a crash it saw (a side-by-side task's) names the crash too.
+            guard let fatal = crash.message else {
+                return CellError(message: failure.message, file: chapter.path, line: chapterLine(failure.line, cell: cell))
+            }
+            return CellError(message: "\(failure.message): \(fatal)", file: chapter.path,
+                             line: crash.line ?? chapterLine(failure.line, cell: cell), details: details)
+        }
         let status = isolatedStatus ?? outcome.status
         let message: String
         if let timeLimit, isolatedStatus == nil {
@@ -86,7 +92,6 @@ struct CellResultBuilder {
         } else {
             message = "the program exited with status \(status)"
         }
-        let details = crash.frames.count > 1 ? "called from " + crash.frames.dropFirst().joined(separator: ", ") : ""
         return CellError(message: message, file: chapter.path, line: crash.line ?? cell.line, details: details)
     }
 
