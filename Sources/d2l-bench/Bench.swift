@@ -52,6 +52,14 @@ struct Bench: ParsableCommand {
         print(String(format: "wall            %.2f s", wall))
         print(String(format: "per epoch       %.1f ms (median %.1f ms)", wall / Double(epochs) * 1000,
                      median(trainer.epochSeconds) * 1000))
+        let sorted = trainer.epochSeconds.sorted()
+        if let first = trainer.epochSeconds.first, let fastest = sorted.first, let slowest = sorted.last {
+            // Where the mean and the median part: the first epoch faults the heap in, and the
+            // machine has slow moments.
+            print(String(format: "epochs          first %.1f ms, fastest %.1f, 90th percentile %.1f, slowest %.1f",
+                         first * 1000, fastest * 1000, sorted[min(sorted.count - 1, sorted.count * 9 / 10)] * 1000,
+                         slowest * 1000))
+        }
         print(String(format: "tokens/s        %.0f (training tokens)", Double(trainer.trainedTokens) / wall))
         print(String(format: "work            %.3g FLOP dense-equivalent (%.3g as row lookups)", flops,
                      flops - work.oneHotFlopsPerEpoch * Double(epochs)))
