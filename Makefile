@@ -49,4 +49,4 @@ test-deps:
 	@$(call apt_install,$(TEST_PACKAGES))
 
 clean:
-	rm -rf .build Output/*.html Output/*.ipynb Output/*.svg Output/*.dat Output/*.gp Output/katex Output/.build-*
+	rm -rf .build Output/*.html Output/*.ipynb Output/*.svg Output/*.dat Output/*.gp Output/katex Output/.cache
