@@ -47,6 +47,23 @@ final class OperationGradientTests: XCTestCase {
         assertGradientsMatch([x, y]) { weighted(Tensor.concatenate([$0[0], $0[1]], axis: 1)) }
     }
 
+    /// Every step of an unstacked input, some used twice, some not at all: the slices'
+    /// gradients are placed into the input's (no zero-padded copy per step).
+    func testUnstackedStepsGradientsArePlacedIntoTheInputs() {
+        let x = parameter([5, 3, 4], seed: 12)
+        func steps(_ inputs: [Tensor]) -> Tensor {
+            let parts = inputs[0].tanh().unstacked()
+            return weighted(parts[0] * parts[3] + parts[1]) + weighted(parts[3].exp()) + weighted(parts[1] * 2)
+        }
+        assertGradientsMatch([x], steps)
+        x.grad = nil
+        steps([x]).backward()
+        let placed = x.grad!.scalars
+        XCTAssertTrue(placed[24..<36].allSatisfy { $0 == 0 } && placed[48...].allSatisfy { $0 == 0 },
+                      "steps 2 and 4 are unused: their gradient stays zero")
+        XCTAssertTrue(placed[0..<24].contains { $0 != 0 } && placed[36..<48].contains { $0 != 0 })
+    }
+
     func testMatrixProduct() {
         let a = parameter([3, 4], seed: 8), b = parameter([4, 5], seed: 9)
         assertGradientsMatch([a, b]) { weighted($0[0].matmul($0[1])) }

@@ -26,7 +26,10 @@ extension Tensor {
                 let key = ObjectIdentifier(input)
                 if let existing = pending[key] {
                     // Added when the input's own backward reads it, in the same loop.
-                    if let sum = Tensor.deferredSum(existing, inputGradient) {
+                    if case let .placed(values, offset)? = inputGradient.deferred {
+                        // Only the slice's elements change: the zeros around it add nothing.
+                        existing.addInPlace(values, at: offset)
+                    } else if let sum = Tensor.deferredSum(existing, inputGradient) {
                         pending[key] = Tensor(shape: existing.shape, deferred: .sum(sum))
                     } else {
                         existing.addInPlace(inputGradient)
@@ -84,6 +87,16 @@ extension Tensor {
         var count = 0
         for other in others where other === tensor { count += 1 }
         return count == 1
+    }
+
+    /// Adds `values` to this tensor's elements from `offset` on.
+    func addInPlace(_ values: [Float], at offset: Int) {
+        require(offset >= 0 && offset + values.count <= count, "gradient slice out of range")
+        scalars.withUnsafeMutableBufferPointer { target in
+            values.withUnsafeBufferPointer { source in
+                for i in 0..<source.count { target[offset + i] += source[i] }
+            }
+        }
     }
 
     /// Adds `other` (same shape) to this tensor's values.

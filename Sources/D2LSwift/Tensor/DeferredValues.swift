@@ -14,6 +14,9 @@ enum DeferredValues {
     case oneHot(indices: [Int32], classes: Int)
     /// A sum of row-aligned terms.
     case sum(DeferredSum)
+    /// Zeros except `values` from element `offset` on: the gradient of a slice (one time step
+    /// of a stacked input), added into the whole input's gradient where it is not zero.
+    case placed(values: [Float], offset: Int)
 
     /// The values, row-major.
     func evaluate(count: Int) -> [Float] {
@@ -24,6 +27,10 @@ enum DeferredValues {
             return values
         case let .sum(sum):
             return sum.evaluate()
+        case let .placed(values, offset):
+            var all = [Float](repeating: 0, count: count)
+            all.replaceSubrange(offset..<(offset + values.count), with: values)
+            return all
         }
     }
 }

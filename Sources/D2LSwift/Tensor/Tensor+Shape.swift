@@ -89,9 +89,10 @@ extension Tensor {
         let inner = shape.dropFirst().reduce(1, *)
         let newShape = [range.count] + shape.dropFirst()
         let backward = { [shape] (g: Tensor) -> [Tensor?] in
-            var full = [Float](repeating: 0, count: shape.reduce(1, *))
-            full.replaceSubrange((range.lowerBound * inner)..<(range.upperBound * inner), with: g.scalars)
-            return [Tensor(shape: shape, scalars: full)]
+            // Zeros outside the slice stay implicit: the input's gradient from all its slices
+            // (a learned embedding of every step, unstacked) is then built in one pass, not by
+            // adding one whole zero-padded tensor per step.
+            [Tensor(shape: shape, deferred: .placed(values: g.scalars, offset: range.lowerBound * inner))]
         }
         if let oneHotIndices, rank >= 2 {
             // A slice of one-hot rows is one-hot rows: slice the indices, not the zeros.
