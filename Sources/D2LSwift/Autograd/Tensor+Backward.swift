@@ -92,11 +92,7 @@ extension Tensor {
     /// Adds `values` to this tensor's elements from `offset` on.
     func addInPlace(_ values: [Float], at offset: Int) {
         require(offset >= 0 && offset + values.count <= count, "gradient slice out of range")
-        scalars.withUnsafeMutableBufferPointer { target in
-            values.withUnsafeBufferPointer { source in
-                for i in 0..<source.count { target[offset + i] += source[i] }
-            }
-        }
+        Kernels.add(values, into: &scalars, at: offset)
     }
 
     /// Adds `other` (same shape) to this tensor's values.

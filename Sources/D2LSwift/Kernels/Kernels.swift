@@ -81,12 +81,15 @@ enum Kernels {
         }
     }
 
-    /// `target[i] += source[i]`.
-    static func add(_ source: [Float], into target: inout [Float]) {
-        precondition(source.count == target.count)
+    /// `target[offset + i] += source[i]`: the whole of an equal-sized target, or the part a
+    /// slice's gradient covers.
+    static func add(_ source: [Float], into target: inout [Float], at offset: Int = 0) {
+        precondition(offset >= 0 && offset + source.count <= target.count)
+        guard !source.isEmpty else { return }
         source.withUnsafeBufferPointer { s in
             target.withUnsafeMutableBufferPointer { t in
-                for i in 0..<t.count { t[i] += s[i] }
+                let t = t.baseAddress! + offset
+                for i in 0..<s.count { t[i] += s[i] }
             }
         }
     }

@@ -134,7 +134,12 @@ public enum CellRuntime {
     static func waitForChild(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return exitStatus(waitStatus: status)
+    }
+
+    /// The exit status in a `waitpid` status, or 128 + the signal that ended the process.
+    static func exitStatus(waitStatus status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     static func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {

@@ -100,33 +100,21 @@ enum SideBySide {
             var reaped = waitpid(pid, &status, WNOHANG)
             while reaped < 0 && errno == EINTR { reaped = waitpid(pid, &status, WNOHANG) }
             guard reaped == pid || reaped < 0 else { return false }
-            exitStatus = reaped < 0 ? -1 : ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+            exitStatus = reaped < 0 ? -1 : CellRuntime.exitStatus(waitStatus: status)
             return true
         }
 
         /// Writes what the child printed (text and the notebook's markers) to this process's
         /// standard output.
         func replayOutput() {
+            let printed = Self.contents(of: output)
             fflush(stdout)
-            rewind(output)
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = fread(&buffer, 1, buffer.count, output)
-                if count <= 0 { break }
-                fwrite(buffer, 1, count, stdout)
-            }
+            printed.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
             fflush(stdout)
         }
 
         func result<T: Codable>(as type: T.Type) -> Result<T, Problem> {
-            rewind(resultFile)
-            var data = Data()
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = fread(&buffer, 1, buffer.count, resultFile)
-                if count <= 0 { break }
-                data.append(contentsOf: buffer[0..<count])
-            }
+            let data = Self.contents(of: resultFile)
             let outcome = try? JSONDecoder().decode(Outcome<T>.self, from: data)
             if let error = outcome?.error { return .failure(Problem(message: "threw: \(error)")) }
             if let value = outcome?.value, exitStatus == 0 { return .success(value) }
@@ -135,6 +123,19 @@ enum SideBySide {
             case let status where status > 128: return .failure(Problem(message: "was killed by signal \(status - 128)"))
             case let status: return .failure(Problem(message: "exited with status \(status)"))
             }
+        }
+
+        /// Everything written to `file`, from its start.
+        private static func contents(of file: UnsafeMutablePointer<FILE>) -> Data {
+            rewind(file)
+            var data = Data()
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = fread(&buffer, 1, buffer.count, file)
+                if count <= 0 { break }
+                data.append(contentsOf: buffer[0..<count])
+            }
+            return data
         }
     }
 

@@ -38,8 +38,8 @@ public struct Compiler {
     }
 
     /// The executable that a compile of the same program, with the same arguments, library,
-    /// compiler and runner (`fingerprint`), left in `directory`: a run whose cells did not change
-    /// (a new seed, `--force`, prose edited) does not pay for the compiler.
+    /// compiler and runner (`fingerprint`), left in `directory`: a run whose program did not
+    /// change (a new seed, `--force`) does not pay for the compiler.
     public func reusable(_ program: GeneratedProgram, in directory: URL, fingerprint: String) -> CompileResult? {
         let (executable, stamp, arguments) = files(in: directory)
         guard (try? String(contentsOf: stamp, encoding: .utf8)) == Self.programKey(source: program.source, arguments: arguments, fingerprint: fingerprint),
