@@ -9,9 +9,10 @@ final class DeferredValuesTests: XCTestCase {
     }
 
     /// The chapter's model on a batch big enough for every deferred path: lookup + bias + product
-    /// into tanh, gradients from two uses added inside tanh's backward, the output layer's
-    /// bias sums stacked, and the stacked gradient read in place by the products.
-    private func lossAndGradients(deferring: Bool) -> (Float, [[Float]]) {
+    /// into tanh, the state's gradients from two uses (two deferred products) added inside
+    /// tanh's backward, the output layer's bias sums stacked, and the stacked gradient read in
+    /// place by the products. `loss` turns the model's output into a scalar.
+    private func lossAndGradients(deferring: Bool, _ loss: (RNNLMScratch, Tensor, Tensor) -> Tensor) -> (Float, [[Float]]) {
         DeferredValues.sumsAreDeferred = deferring
         Random.seed(5)
         let model = RNNLMScratch(rnn: RNNScratch(numInputs: 28, numHiddens: 32, sigma: 0.3), vocabSize: 28, lr: 1)
@@ -20,17 +21,58 @@ final class DeferredValuesTests: XCTestCase {
         model.b_q.scalars = (0..<28).map { Float($0) * 0.017 - 0.2 }
         let inputs = Tensor(shape: [256, 6], scalars: (0..<1536).map { Float(($0 * 11) % 28) })
         let targets = Tensor(shape: [256, 6], scalars: (0..<1536).map { Float(($0 * 3 + 1) % 28) })
-        let loss = model.loss(model(inputs), targets)
-        loss.backward()
-        return (loss.item, model.parameters().map { $0.grad!.scalars })
+        let l = loss(model, model(inputs), targets)
+        l.backward()
+        return (l.item, model.parameters().map { $0.grad!.scalars })
     }
 
+    /// A loss read from the stacked logits' values (not the fused cross-entropy) keeps every bit.
     func testTrainingStepGivesTheEagerBits() {
-        let (eagerLoss, eager) = lossAndGradients(deferring: false)
-        let (deferredLoss, deferred) = lossAndGradients(deferring: true)
+        let weights = Tensor(shape: [256, 6, 28], scalars: (0..<43008).map { Float(($0 * 7) % 13) * 0.01 - 0.06 })
+        let weighted = { (_: RNNLMScratch, logits: Tensor, _: Tensor) in (logits * weights).sum() }
+        let (eagerLoss, eager) = lossAndGradients(deferring: false, weighted)
+        let (deferredLoss, deferred) = lossAndGradients(deferring: true, weighted)
         XCTAssertEqual(deferredLoss.bitPattern, eagerLoss.bitPattern)
         XCTAssertEqual(deferred.count, 5)
         for (a, b) in zip(deferred, eager) { XCTAssertEqual(a, b) }
+    }
+
+    /// The cross-entropy of stacked logits takes the rows step by step instead of row by row:
+    /// the same loss and gradients up to rounding.
+    func testStackedCrossEntropyMatchesTheEagerOne() {
+        let crossEntropy = { (model: RNNLMScratch, logits: Tensor, targets: Tensor) -> Tensor in
+            if DeferredValues.sumsAreDeferred, case .stacked? = logits.deferred {} else if DeferredValues.sumsAreDeferred {
+                XCTFail("the output layer's logits are not kept as stacked parts")
+            }
+            return model.loss(logits, targets)
+        }
+        let (eagerLoss, eager) = lossAndGradients(deferring: false, crossEntropy)
+        let (deferredLoss, deferred) = lossAndGradients(deferring: true, crossEntropy)
+        XCTAssertEqual(deferredLoss, eagerLoss, accuracy: 1e-6 * eagerLoss)
+        XCTAssertEqual(deferred.count, 5)
+        for (a, b) in zip(deferred, eager) {
+            let scale = b.map(abs).max()!
+            XCTAssertGreaterThan(scale, 0)
+            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-5 * scale) }
+        }
+    }
+
+    /// Validation computes the stacked cross-entropy without a gradient, block by block in
+    /// scratch: the same loss, to the bit, as training's pass that keeps the gradient.
+    func testStackedCrossEntropyWithoutGradientGivesTheSameLoss() {
+        Random.seed(9)
+        let w = Tensor.randn([32, 28]).requiringGrad(), bias = Tensor.randn([28])
+        let states = (0..<5).map { _ in Tensor.randn([300, 32]) }
+        let targets = Tensor(shape: [1500], scalars: (0..<1500).map { Float(($0 * 5) % 28) })
+        func loss() -> Tensor {
+            stack(states.map { matmul($0, w) + bias }, axis: 1).reshaped([-1, 28]).softmaxCrossEntropy(targets: targets)
+        }
+        let training = loss()
+        let validation = GradientMode.withoutGradients { loss() }
+        XCTAssertNotNil(training.node)
+        XCTAssertEqual(validation.item.bitPattern, training.item.bitPattern)
+        DeferredValues.sumsAreDeferred = false
+        XCTAssertEqual(loss().item, training.item, accuracy: 1e-6 * training.item)
     }
 
     /// A narrow product is deferred and read by blocks: alone, plus a bias, after other terms,

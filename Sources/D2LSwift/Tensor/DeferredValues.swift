@@ -17,6 +17,8 @@ enum DeferredValues {
     /// Zeros except `values` from element `offset` on: the gradient of a slice (one time step
     /// of a stacked input), added into the whole input's gradient where it is not zero.
     case placed(values: [Float], offset: Int)
+    /// Matrices stacked along a new second-to-last axis (see ``StackedRows``).
+    case stacked(StackedRows)
 
     /// The values, row-major.
     func evaluate(count: Int) -> [Float] {
@@ -31,6 +33,8 @@ enum DeferredValues {
             var all = [Float](repeating: 0, count: count)
             all.replaceSubrange(offset..<(offset + values.count), with: values)
             return all
+        case let .stacked(stacked):
+            return stacked.evaluate()
         }
     }
 }

@@ -15,8 +15,13 @@ extension Tensor {
         // 3.6 MB buffer (rows of 8-32 classes; other widths keep it).
         let shortRows = (8...32).contains(classes)
         let keepsProbabilities = (GradientMode.isEnabled && requiresGrad) || !shortRows
-        var unitGradient = Tensor.uninitialized(keepsProbabilities ? count : 0)
         let rowShare = 1 / Float(Swift.max(rows, 1))
+        if shortRows, case let .stacked(stacked)? = deferred, stacked.width == classes,
+           stacked.rows * stacked.parts.count == rows {
+            return stackedSoftmaxCrossEntropy(stacked, targets: targetIndices, keepsGradient: keepsProbabilities,
+                                              rowShare: rowShare)
+        }
+        var unitGradient = Tensor.uninitialized(keepsProbabilities ? count : 0)
         // Each thread takes whole rows and sums its own part of the loss; the parts are added
         // in a fixed order, so the result does not depend on timing.
         var partialLosses = [Double](repeating: 0, count: 2)
@@ -42,6 +47,64 @@ extension Tensor {
         let loss = Float(total / Double(Swift.max(rows, 1)))
         return Tensor(shape: [], scalars: [loss], inputs: [self]) { [shape] g in
             let unit = Tensor(shape: shape, scalars: unitGradient)
+            return [g.item == 1 ? unit : unit * g.item]
+        }
+    }
+
+    /// ``softmaxCrossEntropy(targets:)`` of logits kept as stacked parts (the chapter's output
+    /// layer, one part per time step): each part's logits are computed by blocks of rows into
+    /// a scratch block that stays in L1, where the loss reads them, and the gradient is kept
+    /// as one matrix per part, which is what the parts' own backward reads. The rows are taken
+    /// part by part, so the loss is the same sum in another order (equal up to rounding).
+    private func stackedSoftmaxCrossEntropy(_ stacked: StackedRows, targets: [Int32], keepsGradient: Bool,
+                                            rowShare: Float) -> Tensor {
+        let n = stacked.parts.count, outer = stacked.rows, classes = stacked.width
+        // Row o of part k is row o * n + k of the logits: the targets gathered part by part.
+        var partTargets = [Int32](repeating: 0, count: outer * n)
+        for o in 0..<outer { for k in 0..<n { partTargets[k * outer + o] = targets[o * n + k] } }
+        let blockRows = 64
+        var gradients = [[Float]](repeating: [], count: keepsGradient ? n : 0)
+        var partialLosses = [Double](repeating: 0, count: 2)
+        stacked.withReaders { readers in
+            partTargets.withUnsafeBufferPointer { targets in
+                gradients.withUnsafeMutableBufferPointer { gradients in
+                    partialLosses.withUnsafeMutableBufferPointer { sums in
+                        Parallelism.forEachPart(n, minimumPerThread: 1) { parts in
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * blockRows * classes) { scratch in
+                                let logits = scratch.baseAddress!, probabilities = logits + blockRows * classes
+                                var total: Double = 0
+                                for k in parts {
+                                    func lossOfBlocks(gradient: UnsafeMutablePointer<Float>?) {
+                                        for start in stride(from: 0, to: outer, by: blockRows) {
+                                            let end = Swift.min(start + blockRows, outer)
+                                            readers[k].write(start..<end, into: logits, rowStride: classes)
+                                            let blockTargets = UnsafeBufferPointer(start: targets.baseAddress! + k * outer + start,
+                                                                                   count: end - start)
+                                            total += Tensor.softmaxCrossEntropyShortRows(
+                                                0..<(end - start), classes: classes, logits: logits, targets: blockTargets,
+                                                gradient: gradient.map { $0 + start * classes } ?? probabilities,
+                                                rowShare: rowShare)
+                                        }
+                                    }
+                                    if keepsGradient {
+                                        gradients[k] = [Float](unsafeUninitializedCapacity: outer * classes) { buffer, initialized in
+                                            lossOfBlocks(gradient: buffer.baseAddress!)
+                                            initialized = outer * classes
+                                        }
+                                    } else {
+                                        lossOfBlocks(gradient: nil)
+                                    }
+                                }
+                                sums[parts.lowerBound == 0 ? 0 : 1] = total
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let loss = Float((partialLosses[0] + partialLosses[1]) / Double(Swift.max(outer * n, 1)))
+        return Tensor(shape: [], scalars: [loss], inputs: [self]) { [shape, gradients] g in
+            let unit = Tensor(shape: shape, deferred: .stacked(StackedRows(matrices: gradients, rows: outer, width: classes)))
             return [g.item == 1 ? unit : unit * g.item]
         }
     }

@@ -8,7 +8,11 @@ extension Tensor {
             resolved[unknown] = count / known
         }
         require(resolved.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
-        let backward = { [shape] (g: Tensor) in [Tensor(shape: shape, scalars: g.scalars)] }
+        let backward = { [shape] (g: Tensor) -> [Tensor?] in
+            // A deferred gradient (a loss's, one matrix per stacked part) stays deferred.
+            if let deferred = g.deferred, g.shape.last == shape.last { return [Tensor(shape: shape, deferred: deferred)] }
+            return [Tensor(shape: shape, scalars: g.scalars)]
+        }
         // Deferred values are laid out by rows of the last axis: they survive a reshape that
         // keeps it.
         guard let deferred, resolved.last == shape.last else {
@@ -130,31 +134,30 @@ extension Tensor {
         // (Stacked along the last axis, `inner` is 1: parts are copied element by element.)
         let last = Swift.max(part.last ?? 1, 1)
         let width = inner % last == 0 ? last : 1, rowsPerBlock = inner / width
-        var values = Tensor.uninitialized(outer * n * inner)
-        if inner > 0 {
-            values.withUnsafeMutableBufferPointer { out in
-                let destination = out.baseAddress!
-                Tensor.withRowReaders(of: tensors[...], width: width) { readers in
-                    Parallelism.forEachPart(outer * rowsPerBlock, minimumPerThread: Swift.max(1, 4096 / (width * n))) { rows in
-                        // The result is written in order, a few rows of every part in turn:
-                        // written part by part, its rows would be n rows apart (4 KiB for the
-                        // chapter's outputs), each store a miss.
-                        if rowsPerBlock == 1 {
-                            // Matrices stacked along axis 1 (the chapter's outputs): blocks of
-                            // 16 rows, so that a product term is computed by register tiles.
-                            // A part may store past its row: the next part overwrites that.
-                            for start in stride(from: rows.lowerBound, to: rows.upperBound, by: 16) {
-                                let block = start..<Swift.min(start + 16, rows.upperBound)
-                                for k in 0..<n {
-                                    readers[k].write(block, into: destination + (start * n + k) * inner, rowStride: n * inner,
-                                                     excessIsOverwritten: k + 1 < n)
-                                }
+        var values: [Float] = []
+        var stacked: StackedRows?
+        if rowsPerBlock == 1 && inner > 0 {
+            // Matrices stacked along axis 1 (the chapter's outputs): kept as their parts until
+            // read, when big enough for their memory traffic to matter.
+            let rows = StackedRows(parts: tensors.map {
+                DeferredSum(rows: outer, width: width, terms: $0.sumTerms(width: width, expand: true))
+            })
+            if DeferredValues.sumsAreDeferred && width == inner && outer * n * inner >= 4096 {
+                stacked = rows
+            } else {
+                values = rows.evaluate()
+            }
+        } else {
+            values = Tensor.uninitialized(outer * n * inner)
+            if inner > 0 {
+                values.withUnsafeMutableBufferPointer { out in
+                    let destination = out.baseAddress!
+                    Tensor.withRowReaders(of: tensors[...], width: width) { readers in
+                        Parallelism.forEachPart(outer * rowsPerBlock, minimumPerThread: Swift.max(1, 4096 / (width * n))) { rows in
+                            for r in rows {
+                                let (o, j) = r.quotientAndRemainder(dividingBy: rowsPerBlock)
+                                for k in 0..<n { readers[k].write(r, into: destination + (o * n + k) * inner + j * width) }
                             }
-                            return
-                        }
-                        for r in rows {
-                            let (o, j) = r.quotientAndRemainder(dividingBy: rowsPerBlock)
-                            for k in 0..<n { readers[k].write(r, into: destination + (o * n + k) * inner + j * width) }
                         }
                     }
                 }
@@ -162,7 +165,11 @@ extension Tensor {
         }
         var shape = part
         shape.insert(n, at: axis)
-        return Tensor(shape: shape, scalars: values, inputs: tensors) { g in
+        let backward = { (g: Tensor) -> [Tensor?] in
+            // A gradient kept as one matrix per part (the loss's, for stacked logits): the parts.
+            if case let .stacked(parts)? = g.deferred, parts.parts.count == n, parts.rows == outer, parts.width == inner {
+                return (0..<n).map { parts.part($0, shape: part) }
+            }
             let gradient = g.scalars
             return (0..<n).map { k in
                 // Stacked along the second-to-last axis (the chapter's outputs), each part's
@@ -183,6 +190,10 @@ extension Tensor {
                 return Tensor(shape: part, scalars: piece)
             }
         }
+        if let stacked {
+            return Tensor(shape: shape, deferred: .stacked(stacked), inputs: tensors, backward: backward)
+        }
+        return Tensor(shape: shape, scalars: values, inputs: tensors, backward: backward)
     }
 
     /// Joins tensors along an existing axis `axis` (all other axes equal).
