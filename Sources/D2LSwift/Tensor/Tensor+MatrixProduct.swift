@@ -37,10 +37,17 @@ extension Tensor {
     /// `op(a) * op(b)` without recording a graph (gradients are computed this way).
     static func product(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool,
                         m: Int, n: Int, k: Int) -> Tensor {
-        var values = Tensor.uninitialized(m * n)
         // A weight (G W^T) is read in the narrow kernels' layout it keeps between steps.
         let factor = !transposeA && NarrowProduct.isEnabled && NarrowProduct.takes(n: n, k: k)
             ? b.narrowFactor(transposed: transposeB) : nil
+        if let factor, DeferredValues.sumsAreDeferred && m * n >= 4096 {
+            // A state's gradient, G_q W_hq^T from the output layer plus G W_hh^T from the next
+            // step: both products are computed block by block inside the loop that reads their
+            // sum (tanh's backward), instead of each writing and reading back a matrix.
+            return Tensor(shape: [m, n], deferred: .sum(DeferredSum(rows: m, width: n, terms: [
+                .product(a: a.scalars, paddedB: factor, depth: k)])))
+        }
+        var values = Tensor.uninitialized(m * n)
         a.withMatrix { x, lda in
             b.withMatrix { y, ldb in
                 values.withUnsafeMutableBufferPointer { c in
