@@ -52,6 +52,29 @@ final class NarrowProductTests: XCTestCase {
         }
     }
 
+    /// A bias added as rows are stored gives the bits of adding it after the product, and
+    /// writes nothing past each row (a block of a stacked output keeps its neighbours).
+    func testBiasAddedAsRowsAreStored() {
+        for (m, n) in [(64, 28), (13, 32), (9, 17)] {
+            let k = 32
+            let a = matrix(m, k, seed: 5), b = matrix(k, 32, seed: 6), bias = (0..<n).map { Float($0) * 0.37 - 3.1 }
+            var padded = [Float](repeating: 0, count: k * 32)
+            for p in 0..<k { for j in 0..<n { padded[p * 32 + j] = b[p * 32 + j] } }
+            let ldc = n + 3
+            var fused = [Float](repeating: .nan, count: m * ldc), separate = fused
+            fused.withUnsafeMutableBufferPointer { out in
+                NarrowProduct.multiply(a, lda: k, padded: padded, into: out.baseAddress!, ldc: ldc, m: m, n: n, k: k,
+                                       bias: bias)
+            }
+            separate.withUnsafeMutableBufferPointer { out in
+                NarrowProduct.multiply(a, lda: k, padded: padded, into: out.baseAddress!, ldc: ldc, m: m, n: n, k: k)
+            }
+            for i in 0..<m { for j in 0..<n { separate[i * ldc + j] += bias[j] } }
+            XCTAssertEqual(fused.map(\.bitPattern), separate.map(\.bitPattern), "\(m)x\(n)")
+            XCTAssertTrue((0..<m).allSatisfy { i in (n..<ldc).allSatisfy { fused[i * ldc + $0].isNaN } })
+        }
+    }
+
     /// The chapter's weight gradients, edges, and the exercises' wider ones (by column blocks).
     func testWeightGradientShape() {
         for (m, n, k) in [(32, 32, 512), (32, 28, 512), (11, 19, 3), (8, 32, 1), (35, 28, 100),

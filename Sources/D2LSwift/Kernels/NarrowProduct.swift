@@ -115,11 +115,14 @@ enum NarrowProduct {
         }
     }
 
-    /// `c = a b` (or `c += a b`) with B given padded: k rows of 32 floats.
+    /// `c = a b` (or `c += a b`) with B given padded: k rows of 32 floats. With `bias` (n
+    /// floats), `c = a b + bias`: the product rounded, then the bias added, as adding it
+    /// afterwards would, without another pass over c.
     static func multiply(_ a: UnsafePointer<Float>, lda: Int, padded rows: UnsafePointer<Float>,
                          into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
-                         adding: Bool = false, excessIsOverwritten: Bool = false) {
-        let writer = RowWriter(c, ldc: ldc, width: n, adding: adding, excessIsOverwritten: excessIsOverwritten)
+                         adding: Bool = false, excessIsOverwritten: Bool = false, bias: UnsafePointer<Float>? = nil) {
+        var writer = RowWriter(c, ldc: ldc, width: n, adding: adding, excessIsOverwritten: excessIsOverwritten)
+        if let bias { writer.addsBias(bias) }
         var i = 0
         while i + 8 <= m {
             var tile = Tile()
@@ -280,6 +283,10 @@ enum NarrowProduct {
         let width: Int
         let adding: Bool
         let excessIsOverwritten: Bool
+        /// A row added to every result row before it is stored (zeros past `width`), when
+        /// `addsBias`: a flag and two vectors keep the writer in registers, an optional did not.
+        private var addsBias = false
+        private var bias = TileRow()
 
         init(_ c: UnsafeMutablePointer<Float>, ldc: Int, width: Int, adding: Bool = false, excessIsOverwritten: Bool = false) {
             self.c = c
@@ -287,6 +294,14 @@ enum NarrowProduct {
             self.width = width
             self.adding = adding
             self.excessIsOverwritten = excessIsOverwritten
+        }
+
+        /// Adds `row` (`width` floats) to every row stored.
+        mutating func addsBias(_ row: UnsafePointer<Float>) {
+            var padded = TileRow()
+            for j in 0..<width { if j < 16 { padded.low[j] = row[j] } else { padded.high[j - 16] = row[j] } }
+            bias = padded
+            addsBias = true
         }
 
         @inline(__always)
@@ -308,6 +323,11 @@ enum NarrowProduct {
         @inline(__always)
         func store(_ row: TileRow, at index: Int, lastRowOfCall: Bool) {
             let p = c + index * ldc
+            var row = row
+            if addsBias {
+                row.low += bias.low
+                row.high += bias.high
+            }
             if adding {
                 UnsafeMutableRawPointer(p).storeBytes(of: load(p) + row.low, as: Vector.self)
                 if width == 32 {

@@ -173,6 +173,13 @@ struct DeferredSumReader {
             for r in rows { write(r, into: destination + (r - rows.lowerBound) * rowStride) }
             return
         }
+        if count == 2, let factor = t0.factor, t1.factor == nil, t1.indices == nil, t1.rowStride == 0 {
+            // A product plus a bias (an output layer): the bias is added as rows are stored.
+            NarrowProduct.multiply(t0.base + rows.lowerBound * t0.rowStride, lda: t0.rowStride, padded: factor,
+                                   into: destination, ldc: rowStride, m: rows.count, n: width, k: t0.rowStride,
+                                   excessIsOverwritten: excessIsOverwritten, bias: t1.base)
+            return
+        }
         for index in 0..<count {
             let term = index == 0 ? t0 : index == 1 ? t1 : index == 2 ? t2 : t3
             if let factor = term.factor {
