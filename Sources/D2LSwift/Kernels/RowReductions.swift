@@ -57,13 +57,32 @@ enum RowReductions {
         let eights = width / 8, four = width % 8 == 4
         var (s0, s1, s2, s3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
         var s4 = SIMD4<Float>()
-        for r in rows {
-            let p = row(r)
-            if eights > 0 { s0 += load(p) }
-            if eights > 1 { s1 += load(p + 8) }
-            if eights > 2 { s2 += load(p + 16) }
-            if eights > 3 { s3 += load(p + 24) }
-            if four { s4 += UnsafeRawPointer(p + 8 * eights).loadUnaligned(as: SIMD4<Float>.self) }
+        @inline(__always) func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+        }
+        // The chapter's widths (32 hidden units, 28 characters) get loops without a test per
+        // row: with them, the sums were kept in memory and each row waited for the last's
+        // stores.
+        switch (eights, four) {
+        case (4, false):
+            for r in rows {
+                let p = row(r)
+                s0 += load(p); s1 += load(p + 8); s2 += load(p + 16); s3 += load(p + 24)
+            }
+        case (3, true):
+            for r in rows {
+                let p = row(r)
+                s0 += load(p); s1 += load(p + 8); s2 += load(p + 16); s4 += load4(p + 24)
+            }
+        default:
+            for r in rows {
+                let p = row(r)
+                if eights > 0 { s0 += load(p) }
+                if eights > 1 { s1 += load(p + 8) }
+                if eights > 2 { s2 += load(p + 16) }
+                if eights > 3 { s3 += load(p + 24) }
+                if four { s4 += load4(p + 8 * eights) }
+            }
         }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 36) { lanes in
             let l = UnsafeMutableRawPointer(lanes.baseAddress!)

@@ -67,28 +67,37 @@ extension Tensor {
     /// gradient of a broadcast operand is the sum over the axes it was stretched along.
     public func sum(toShape target: [Int]) -> Tensor {
         if target == shape { return self }
-        let out = Tensor.zeros(target)
-        if Broadcasting.isTrailingBlock(target, of: shape) && out.count > 0 {
-            // Each thread sums its half of the repeats into its own row; the two rows are then
-            // added in a fixed order, so the result does not depend on timing.
-            let block = out.count, repeats = count / max(block, 1)
-            // Two partial rows, then a scratch row per thread for deferred sums' rows.
-            var partials = [Float](repeating: 0, count: 4 * block)
-            withRows(width: block) { reader in
-                partials.withUnsafeMutableBufferPointer { p in
-                    let sums = p.baseAddress!
-                    Parallelism.forEachPart(repeats, minimumPerThread: max(1, 4096 / max(block, 1))) { rows in
-                        let half = rows.lowerBound == 0 ? 0 : 1
-                        let sum = sums + half * block, scratch = sums + (2 + half) * block
+        let block = target.reduce(1, *)
+        guard Broadcasting.isTrailingBlock(target, of: shape) && block > 0 else {
+            let indices = Broadcasting.sourceIndices(from: target, to: shape)
+            var sums = [Float](repeating: 0, count: block)
+            for (i, value) in scalars.enumerated() { sums[indices[i]] += value }
+            return Tensor(shape: target, scalars: sums)
+        }
+        // Each thread sums its half of the repeats into its own row; the two rows are then
+        // added in a fixed order, so the result does not depend on timing. (A bias's gradient,
+        // twice per time step: built in one buffer, without a tensor's accessors per element.)
+        let repeats = count / block
+        // Two partial rows, then a scratch row per thread for deferred sums' rows.
+        var partials = [Float](repeating: 0, count: 4 * block)
+        withRows(width: block) { reader in
+            partials.withUnsafeMutableBufferPointer { p in
+                let sums = p.baseAddress!
+                Parallelism.forEachPart(repeats, minimumPerThread: max(1, 4096 / block)) { rows in
+                    let half = rows.lowerBound == 0 ? 0 : 1
+                    let sum = sums + half * block, scratch = sums + (2 + half) * block
+                    // Rows read in place get a loop without a call in it, which would make the
+                    // sums live in memory.
+                    if let term = reader.rowsInPlace {
+                        RowReductions.addRows(rows, width: block, into: sum) { term.row($0) }
+                    } else {
                         RowReductions.addRows(rows, width: block, into: sum) { reader.row($0, scratch: scratch) }
                     }
                 }
+                for j in 0..<block { sums[j] += sums[block + j] }
             }
-            for j in 0..<block { out.scalars[j] = partials[j] + partials[block + j] }
-        } else {
-            let indices = Broadcasting.sourceIndices(from: target, to: shape)
-            for (i, value) in scalars.enumerated() { out.scalars[indices[i]] += value }
         }
-        return out
+        partials.removeLast(3 * block)
+        return Tensor(shape: target, scalars: partials)
     }
 }

@@ -200,6 +200,9 @@ struct DeferredSumReader {
         }
     }
 
+    /// The one term whose rows are read in place, when there is nothing to add.
+    var rowsInPlace: Term? { count == 1 && !hasProduct ? t0 : nil }
+
     /// Row `r`: a pointer into the term's own storage when there is one term, else `scratch`
     /// (`width` floats) holding the sum.
     @inline(__always)
