@@ -40,6 +40,7 @@ final class ServeProcessTests: XCTestCase {
     func testSIGTERMEndsTheSnapshotAndARunningCell() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-serve-stop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let chapter = directory.appendingPathComponent("live.md")
         try FileManager.default.copyItem(at: Self.liveFixture, to: chapter)
         let served = try ServedChapter(chapter: chapter.path)

@@ -20,10 +20,38 @@ enum Project {
         return root.appendingPathComponent(".build/debug/d2l-run")
     }
 
+    /// A new scratch directory, removed when the test bundle finishes.
     static func temporaryDirectory() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-tests-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        ScratchDirectories.shared.add(url)
         return url
+    }
+}
+
+/// The scratch directories the tests made, removed at the end of the run: 900 of them had
+/// piled up in /tmp over a day of test runs.
+final class ScratchDirectories: NSObject, XCTestObservation, @unchecked Sendable {
+    static let shared: ScratchDirectories = {
+        let directories = ScratchDirectories()
+        XCTestObservationCenter.shared.addTestObserver(directories)
+        return directories
+    }()
+
+    private let lock = NSLock()
+    private var urls: [URL] = []
+
+    func add(_ url: URL) {
+        lock.lock()
+        defer { lock.unlock() }
+        urls.append(url)
+    }
+
+    func testBundleDidFinish(_ testBundle: Bundle) {
+        lock.lock()
+        defer { lock.unlock() }
+        for url in urls { try? FileManager.default.removeItem(at: url) }
+        urls.removeAll()
     }
 }
 
