@@ -122,7 +122,7 @@ enum NarrowProduct {
                          into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
                          adding: Bool = false, excessIsOverwritten: Bool = false, bias: UnsafePointer<Float>? = nil) {
         var writer = RowWriter(c, ldc: ldc, width: n, adding: adding, excessIsOverwritten: excessIsOverwritten)
-        if let bias { writer.addsBias(bias) }
+        if let bias { writer.addToEveryRow(bias) }
         var i = 0
         while i + 8 <= m {
             var tile = Tile()
@@ -284,8 +284,8 @@ enum NarrowProduct {
         let adding: Bool
         let excessIsOverwritten: Bool
         /// A row added to every result row before it is stored (zeros past `width`), when
-        /// `addsBias`: a flag and two vectors keep the writer in registers, an optional did not.
-        private var addsBias = false
+        /// `hasBias`: a flag and two vectors keep the writer in registers, an optional did not.
+        private var hasBias = false
         private var bias = TileRow()
 
         init(_ c: UnsafeMutablePointer<Float>, ldc: Int, width: Int, adding: Bool = false, excessIsOverwritten: Bool = false) {
@@ -297,11 +297,11 @@ enum NarrowProduct {
         }
 
         /// Adds `row` (`width` floats) to every row stored.
-        mutating func addsBias(_ row: UnsafePointer<Float>) {
+        mutating func addToEveryRow(_ row: UnsafePointer<Float>) {
             var padded = TileRow()
             for j in 0..<width { if j < 16 { padded.low[j] = row[j] } else { padded.high[j - 16] = row[j] } }
             bias = padded
-            addsBias = true
+            hasBias = true
         }
 
         @inline(__always)
@@ -324,7 +324,7 @@ enum NarrowProduct {
         func store(_ row: TileRow, at index: Int, lastRowOfCall: Bool) {
             let p = c + index * ldc
             var row = row
-            if addsBias {
+            if hasBias {
                 row.low += bias.low
                 row.high += bias.high
             }
