@@ -24,24 +24,7 @@ enum Broadcasting {
             strides[axis] = padded[axis] == 1 ? 0 : step
             step *= padded[axis]
         }
-        let count = target.reduce(1, *)
-        var indices = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: rank)
-        var offset = 0
-        for i in 0..<count {
-            indices[i] = offset
-            // Advance the odometer over the target's axes.
-            var axis = rank - 1
-            while axis >= 0 {
-                counter[axis] += 1
-                offset += strides[axis]
-                if counter[axis] < target[axis] { break }
-                offset -= strides[axis] * counter[axis]
-                counter[axis] = 0
-                axis -= 1
-            }
-        }
-        return indices
+        return StridedOffsets.offsets(shape: target, strides: strides)
     }
 
     /// Whether `small` equals the trailing axes of `big` (ignoring leading ones of `small`), so

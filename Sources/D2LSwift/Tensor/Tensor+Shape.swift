@@ -66,24 +66,7 @@ extension Tensor {
     private func permutationSourceIndices(_ permutation: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: rank)
         for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
-        let newShape = permutation.map { shape[$0] }
-        let newStrides = permutation.map { strides[$0] }
-        var indices = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: rank)
-        var offset = 0
-        for i in 0..<count {
-            indices[i] = offset
-            var axis = rank - 1
-            while axis >= 0 {
-                counter[axis] += 1
-                offset += newStrides[axis]
-                if counter[axis] < newShape[axis] { break }
-                offset -= newStrides[axis] * counter[axis]
-                counter[axis] = 0
-                axis -= 1
-            }
-        }
-        return indices
+        return StridedOffsets.offsets(shape: permutation.map { shape[$0] }, strides: permutation.map { strides[$0] })
     }
 
     /// The sub-tensors along the first axis from `range`.
