@@ -19,8 +19,9 @@ final class DeferredValuesTests: XCTestCase {
         // Biases start at zero, where adding them in any order gives the same bits.
         model.rnn.b_h.scalars = (0..<32).map { Float($0) * 0.013 - 0.2 }
         model.b_q.scalars = (0..<28).map { Float($0) * 0.017 - 0.2 }
-        let inputs = Tensor(shape: [256, 6], scalars: (0..<1536).map { Float(($0 * 11) % 28) })
-        let targets = Tensor(shape: [256, 6], scalars: (0..<1536).map { Float(($0 * 3 + 1) % 28) })
+        // 300 rows: the loss's blocks of 64 rows end with a short one.
+        let inputs = Tensor(shape: [300, 6], scalars: (0..<1800).map { Float(($0 * 11) % 28) })
+        let targets = Tensor(shape: [300, 6], scalars: (0..<1800).map { Float(($0 * 3 + 1) % 28) })
         let l = loss(model, model(inputs), targets)
         l.backward()
         return (l.item, model.parameters().map { $0.grad!.scalars })
@@ -28,7 +29,7 @@ final class DeferredValuesTests: XCTestCase {
 
     /// A loss read from the stacked logits' values (not the fused cross-entropy) keeps every bit.
     func testTrainingStepGivesTheEagerBits() {
-        let weights = Tensor(shape: [256, 6, 28], scalars: (0..<43008).map { Float(($0 * 7) % 13) * 0.01 - 0.06 })
+        let weights = Tensor(shape: [300, 6, 28], scalars: (0..<50400).map { Float(($0 * 7) % 13) * 0.01 - 0.06 })
         let weighted = { (_: RNNLMScratch, logits: Tensor, _: Tensor) in (logits * weights).sum() }
         let (eagerLoss, eager) = lossAndGradients(deferring: false, weighted)
         let (deferredLoss, deferred) = lossAndGradients(deferring: true, weighted)
