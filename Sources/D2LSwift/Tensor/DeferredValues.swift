@@ -81,6 +81,15 @@ struct DeferredSum {
         }
     }
 
+    /// Calls `body` with a reader of each of `sums`, valid while it runs.
+    static func withReaders<R>(of sums: [DeferredSum], _ body: ([DeferredSumReader]) -> R) -> R {
+        func pin(from index: Int, _ readers: [DeferredSumReader]) -> R {
+            guard index < sums.count else { return body(readers) }
+            return sums[index].withReader { pin(from: index + 1, readers + [$0]) }
+        }
+        return pin(from: 0, [])
+    }
+
     /// Calls `body` with a reader whose pointers stay valid until `body` returns.
     func withReader<R>(_ body: (DeferredSumReader) -> R) -> R {
         var pinned: [DeferredSumReader.Term] = []
@@ -237,21 +246,15 @@ extension Tensor {
         return DeferredSum(rows: a.count / width, width: width, terms: terms)
     }
 
+    /// This tensor as rows of `width` values: its own deferred sum when it is one of that
+    /// width, else its values as one term.
+    func deferredRows(width: Int) -> DeferredSum {
+        DeferredSum(rows: count / width, width: width, terms: sumTerms(width: width, expand: true))
+    }
+
     /// Calls `body` with a reader of this tensor's rows of `width` values, without computing
     /// deferred sums into memory.
     func withRows<R>(width: Int, _ body: (DeferredSumReader) -> R) -> R {
-        if case let .sum(sum)? = deferred, sum.width == width { return sum.withReader(body) }
-        let whole = DeferredSum(rows: count / width, width: width,
-                                terms: [.rows(values: scalars, offset: 0, rowStride: width)])
-        return whole.withReader(body)
-    }
-
-    /// Readers of rows of `width` of every tensor in `tensors`, valid while `body` runs.
-    static func withRowReaders<R>(of tensors: ArraySlice<Tensor>, width: Int, readers: [DeferredSumReader] = [],
-                                  _ body: ([DeferredSumReader]) -> R) -> R {
-        guard let first = tensors.first else { return body(readers) }
-        return first.withRows(width: width) { reader in
-            withRowReaders(of: tensors.dropFirst(), width: width, readers: readers + [reader], body)
-        }
+        deferredRows(width: width).withReader(body)
     }
 }

@@ -62,11 +62,5 @@ struct StackedRows {
     }
 
     /// Calls `body` with a reader of every part, valid while it runs.
-    func withReaders<R>(_ body: ([DeferredSumReader]) -> R) -> R {
-        func pin(from index: Int, _ readers: [DeferredSumReader]) -> R {
-            guard index < parts.count else { return body(readers) }
-            return parts[index].withReader { pin(from: index + 1, readers + [$0]) }
-        }
-        return pin(from: 0, [])
-    }
+    func withReaders<R>(_ body: ([DeferredSumReader]) -> R) -> R { DeferredSum.withReaders(of: parts, body) }
 }

@@ -122,9 +122,7 @@ extension Tensor {
         if rowsPerBlock == 1 && inner > 0 {
             // Matrices stacked along axis 1 (the chapter's outputs): kept as their parts until
             // read, when big enough for their memory traffic to matter.
-            let rows = StackedRows(parts: tensors.map {
-                DeferredSum(rows: outer, width: width, terms: $0.sumTerms(width: width, expand: true))
-            })
+            let rows = StackedRows(parts: tensors.map { $0.deferredRows(width: width) })
             if DeferredValues.sumsAreDeferred && width == inner && outer * n * inner >= 4096 {
                 stacked = rows
             } else {
@@ -135,7 +133,7 @@ extension Tensor {
             if inner > 0 {
                 values.withUnsafeMutableBufferPointer { out in
                     let destination = out.baseAddress!
-                    Tensor.withRowReaders(of: tensors[...], width: width) { readers in
+                    DeferredSum.withReaders(of: tensors.map { $0.deferredRows(width: width) }) { readers in
                         Parallelism.forEachPart(outer * rowsPerBlock, minimumPerThread: Swift.max(1, 4096 / (width * n))) { rows in
                             for r in rows {
                                 let (o, j) = r.quotientAndRemainder(dividingBy: rowsPerBlock)
