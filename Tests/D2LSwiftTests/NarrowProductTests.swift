@@ -77,8 +77,8 @@ final class NarrowProductTests: XCTestCase {
 
     /// The chapter's weight gradients, edges, and the exercises' wider ones (by column blocks).
     func testWeightGradientShape() {
-        for (m, n, k) in [(32, 32, 512), (32, 28, 512), (11, 19, 3), (8, 32, 1), (35, 28, 100),
-                          (64, 64, 512), (128, 128, 300), (20, 40, 7), (128, 28, 64)] {
+        for (m, n, k) in [(32, 32, 512), (32, 28, 512), (28, 32, 512), (11, 19, 3), (8, 32, 1), (35, 28, 100),
+                          (64, 64, 512), (128, 128, 300), (20, 40, 7), (128, 28, 64), (29, 30, 66), (4, 17, 2)] {
             let lda = m + 1, ldb = n + 5
             let a = matrix(k, lda, seed: 3), b = matrix(k, ldb, seed: 4)
             var c = [Float](repeating: .nan, count: m * n)
@@ -87,6 +87,31 @@ final class NarrowProductTests: XCTestCase {
             }
             XCTAssertTrue(done)
             assertClose(c, reference(a, lda: lda, transposeA: true, b, ldb: ldb, transposeB: false, m: m, n: n, k: k))
+        }
+    }
+
+    /// Each entry of a weight gradient is its sum in order of the batch's rows, one fused
+    /// multiply-add at a time, whichever way it is computed: by 8-row tiles, a 4-row tile and
+    /// single rows, and transposed when that saves padding (32 x 28 as 28 x 32). So results do
+    /// not depend on the shape's path, and the chapter's numbers on where a batch is cut.
+    func testWeightGradientSumsEachEntryInOrder() {
+        for (m, n, k) in [(32, 28, 200), (28, 32, 200), (32, 20, 65), (31, 32, 70), (4, 32, 9), (13, 17, 130), (32, 28, 1)] {
+            XCTAssertEqual(NarrowProduct.transposingSavesPadding(m: m, n: n), m == 32 && n < 32)
+            let lda = m + 3, ldb = n + 1
+            let a = matrix(k, lda, seed: 7).map { $0 * 1.37 }, b = matrix(k, ldb, seed: 8).map { $0 * 0.71 }
+            var c = [Float](repeating: .nan, count: m * n)
+            _ = c.withUnsafeMutableBufferPointer { out in
+                NarrowProduct.multiplyTransposedA(a, lda: lda, b, ldb: ldb, into: out.baseAddress!, ldc: n, m: m, n: n, k: k)
+            }
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum: Float = 0
+                    for p in 0..<k { sum = sum.addingProduct(a[p * lda + i], b[p * ldb + j]) }
+                    guard c[i * n + j].bitPattern == sum.bitPattern else {
+                        return XCTFail("\(m)x\(n)x\(k): entry (\(i), \(j)) is \(c[i * n + j]), summed in order \(sum)")
+                    }
+                }
+            }
         }
     }
 
