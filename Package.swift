@@ -68,10 +68,11 @@ let package = Package(
             "Notebook", "NotebookServer", "D2LSwift",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Trains, so it links the allocator chapter programs link (AllocatorTuning.swift).
         .executableTarget(name: "d2l-bench", dependencies: [
             "D2LSwift",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], linkerSettings: [.linkedLibrary("mimalloc")]),
         .testTarget(name: "D2LSwiftTests", dependencies: ["D2LSwift"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"], exclude: ["Fixtures"]),
         .testTarget(name: "NotebookServerTests", dependencies: [

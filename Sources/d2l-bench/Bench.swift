@@ -52,6 +52,7 @@ struct Bench: ParsableCommand {
         print(String(format: "wall            %.2f s", wall))
         print(String(format: "per epoch       %.1f ms (median %.1f ms)", wall / Double(epochs) * 1000,
                      median(trainer.epochSeconds) * 1000))
+        print("allocator       \(AllocatorTuning.allocator)")
         let sorted = trainer.epochSeconds.sorted()
         if let first = trainer.epochSeconds.first, let fastest = sorted.first, let slowest = sorted.last {
             // Where the mean and the median part: the first epoch faults the heap in, and the

@@ -82,8 +82,12 @@ public struct Toolchain: Equatable, Sendable {
     /// Debug info makes crash backtraces name chapter lines; -Onone keeps compiling fast, as
     /// the hot loops are in the library, which is compiled optimised.
     func arguments(source: String, output: String) -> [String] {
-        commonArguments + ["-module-name", "ChapterProgram"] + libraryArguments() + [source, "-o", output]
+        commonArguments + ["-module-name", "ChapterProgram"] + allocatorArguments + libraryArguments() + [source, "-o", output]
     }
+
+    /// mimalloc, linked ahead of the C library so that it serves the program's `malloc`: with
+    /// two training threads it saves 2-3% of an epoch (see D2LSwift's AllocatorTuning).
+    private var allocatorArguments: [String] { ["-lmimalloc"] }
 
     /// The arguments of every compile: fast, with debug information, against the library.
     private var commonArguments: [String] {
