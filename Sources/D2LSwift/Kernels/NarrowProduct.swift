@@ -171,9 +171,10 @@ enum NarrowProduct {
         let firstRow = 8 * tiles + (hasHalfTile ? 4 : 0)
         // The batch by chunks of rows, each chunk's rows of a and b (8 KiB each for 64 rows of
         // 32) in L1 while every 8-row tile of the result, then a 4-row one and each row left
-        // over, takes its turn: a tile over the whole batch would read all of b, 64 KiB for 512 rows, from L2
-        // once per tile. Results wait in `partial` (row r at 32 r) between chunks; saving and
-        // reloading them is exact, and each sum still runs over the rows in order.
+        // over, takes its turn: a tile over the whole batch would read all of b, 64 KiB for
+        // 512 rows, from L2 once per tile. Results wait in `partial` (row r at 32 r) between
+        // chunks; saving and reloading them is exact, and each sum still runs over the rows in
+        // order.
         let chunk = 64
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + m * 32) { scratch in
             let lastRow = scratch.baseAddress!, partial = lastRow + 32, lastA = a + (k - 1) * lda
