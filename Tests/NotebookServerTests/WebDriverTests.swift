@@ -153,6 +153,30 @@ final class WebDriverTests: XCTestCase {
         try keepScreenshot(driver, "live-page-running.png")
     }
 
+    func testPageLoadedMidRunShowsTheRunSoFar() throws {
+        let driver = try WebDriver()
+        defer { driver.quit() }
+        try openMockPage(driver, fresh: true, query: "?running")
+
+        XCTAssertTrue(try classes(driver, "setup").contains("status-running"))
+        XCTAssertEqual(try text(driver, "section.cell[data-cell-id=setup] .cell-progress"), "epoch 42, perplexity 7.1")
+        XCTAssertEqual(try count(driver, "section.cell[data-cell-id=setup] .live-figure svg.restored"), 1)
+        XCTAssertEqual(try text(driver, "section.cell[data-cell-id=setup] .outputs"), "epochs so far")
+        // The elapsed time counts from the run's start, not from the page's load.
+        let elapsed = try text(driver, "section.cell[data-cell-id=setup] .cell-time")
+        XCTAssertTrue(elapsed.hasPrefix("1:3"), "elapsed \(elapsed)")
+        XCTAssertEqual(try count(driver, "section.cell[data-cell-id=setup] button.stop:not([hidden])"), 1)
+
+        // When it ends (a cell event), the live area goes.
+        try driver.executeScript("__mock.emit('cell', Object.assign({}, __mock.cells[0], {status: 'ran', seconds: 120, "
+            + "progress: null, liveFigure: null, html: '<pre class=\"output stdout\">done</pre>'}))")
+        XCTAssertEqual(try count(driver, "section.cell[data-cell-id=setup] .live-figure svg"), 0)
+        XCTAssertEqual(try text(driver, "section.cell[data-cell-id=setup] .cell-progress"), "")
+        XCTAssertEqual(try text(driver, "section.cell[data-cell-id=setup] .cell-time"), "2 min 0 s")
+        let errors = try driver.executeScript("return __mock.errors") as? [String] ?? ["?"]
+        XCTAssertEqual(errors, [], "script errors on the page")
+    }
+
     func testLivePageKeepsUnsavedEditsSavesAndReportsConflicts() throws {
         let driver = try WebDriver()
         defer { driver.quit() }
@@ -287,7 +311,7 @@ final class WebDriverTests: XCTestCase {
 
     /// Writes the mock page (the live page's structure, its assets from ``LivePageAssets``, the
     /// system's CodeMirror and KaTeX) and opens it; `fresh` clears localStorage first.
-    private func openMockPage(_ driver: WebDriver, fresh: Bool) throws {
+    private func openMockPage(_ driver: WebDriver, fresh: Bool, query: String = "") throws {
         let codemirror = "file:///usr/share/javascript/codemirror"
         let katex = "file:///usr/share/javascript/katex"
         for path in ["/usr/share/javascript/codemirror/lib/codemirror.js", "/usr/share/javascript/codemirror/mode/swift/swift.js",
@@ -344,7 +368,7 @@ final class WebDriverTests: XCTestCase {
             try driver.navigate(to: page)
             try driver.executeScript("localStorage.clear()")
         }
-        try driver.navigate(to: page)
+        try driver.navigate(to: page.absoluteString + query)
         try driver.waitUntil(timeout: 10, "window.d2lLive && d2lLive.loaded && document.querySelectorAll('section.cell .CodeMirror').length === 3")
     }
 
@@ -363,6 +387,12 @@ final class WebDriverTests: XCTestCase {
         outputs: [], html: "", seconds: null, ranAt: null, note: ".norun" }
     ]
   };
+  if (window.location.search === "?running") {
+    // The page loaded while setup trains: 95 s in, one epoch reported, a figure drawn.
+    Object.assign(mock.cells[0], { status: "running", html: "<pre class=\"output stdout\">epochs so far</pre>",
+      seconds: null, progress: "epoch 42, perplexity 7.1", startedAt: Date.now() / 1000 - 95,
+      liveFigure: "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"restored\" width=\"10\" height=\"10\"></svg>" });
+  }
   window.addEventListener("error", function (e) { mock.errors.push(String(e.message)); });
   window.addEventListener("unhandledrejection", function (e) { mock.errors.push("unhandled rejection: " + e.reason); });
   function json(status, body) {

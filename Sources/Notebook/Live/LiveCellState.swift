@@ -43,6 +43,12 @@ public struct LiveCellState: Codable, Equatable, Sendable {
     public var ranAt: Double?
     /// Why it is skipped, not run or stale.
     public var note: String?
+    /// While it is queued or runs: its last progress line (a training epoch), its figure so far
+    /// (SVG), and the Unix time it started, so that a page loaded mid-run shows what the events
+    /// showed.
+    public var progress: String?
+    public var liveFigure: String?
+    public var startedAt: Double?
 
     public init(id: String, index: Int, line: Int, source: String, kind: Kind, status: Status,
                 outputs: [LiveOutput] = [], html: String = "", seconds: Double? = nil, ranAt: Double? = nil,

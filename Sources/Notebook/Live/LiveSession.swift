@@ -41,6 +41,27 @@ public final class LiveSession: @unchecked Sendable {
         /// The key (``CellKeys``) of what the result was made from.
         var key: String?
         var activity: LiveCellState.Status?
+        /// While it runs: its last progress line and its figure so far, so that a page loaded
+        /// mid-run shows them at once rather than at the next event.
+        var progress: String?
+        var liveFigure: String?
+        /// Unix time the current run started.
+        var runStarted: Double?
+
+        /// Queues the cell to run again, forgetting the last run's progress and figure.
+        mutating func queue() {
+            activity = .queued
+            progress = nil
+            liveFigure = nil
+            runStarted = nil
+        }
+
+        /// Marks the cell running since `started` (a progress line may have come first: the
+        /// program's streams are read apart).
+        mutating func startRunning(at started: Double?) {
+            activity = .running
+            runStarted = started ?? Date().timeIntervalSince1970
+        }
     }
 
     /// The live cell in flight.
@@ -175,7 +196,7 @@ public final class LiveSession: @unchecked Sendable {
             programKeys = keys
             programMainKey = CellKeys.mainKey(for: chapter, environment: environmentKey)
             programSettled = settled
-            for cell in chapter.cells where plans[cell.index].runs { slots[cell.id, default: Slot()].activity = .queued }
+            for cell in chapter.cells where plans[cell.index].runs { slots[cell.id, default: Slot()].queue() }
         }
         setSnapshot("training")
         emitAllCells()
@@ -256,8 +277,10 @@ public final class LiveSession: @unchecked Sendable {
             let cell = chapter.cells[index]
             var slot = slots[cell.id, default: Slot()]
             if record.ended == nil {
-                if slot.activity != .running { configuration.log("cell \(cell.id) (line \(cell.line))") }
-                slot.activity = .running
+                if slot.activity != .running {
+                    configuration.log("cell \(cell.id) (line \(cell.line))")
+                    slot.startRunning(at: record.began)
+                }
                 slot.result = CellResult(index: index, status: .ok, outputs: record.outputs, started: record.began)
                 slot.figures = []
             } else {
@@ -276,6 +299,7 @@ public final class LiveSession: @unchecked Sendable {
     private func progress(_ line: String, generation: Int, chapter: Chapter) {
         configuration.log("  " + line)
         guard let id = runningCellID(generation: generation, chapter: chapter) else { return }
+        lock.withLock { slots[id, default: Slot()].progress = line }
         emit(.progress(cellID: id, line: line))
     }
 
@@ -315,6 +339,7 @@ public final class LiveSession: @unchecked Sendable {
             return true
         }
         guard due, let drawn = try? figureRenderer.render(figure, name: "\(name)-live") else { return }
+        lock.withLock { slots[id, default: Slot()].liveFigure = drawn.svg }
         emit(.figure(cellID: id, svg: drawn.svg))
     }
 
@@ -374,7 +399,7 @@ public final class LiveSession: @unchecked Sendable {
             guard let cell = chapter.cells.first(where: { $0.id == id }) else { throw LiveSessionError.unknownCell(id) }
             guard !cell.tags.noRun else { throw LiveSessionError.notRunnable(id) }
             working[id] = source
-            slots[id, default: Slot()].activity = .queued
+            slots[id, default: Slot()].queue()
             return cell
         }
         emitCell(id)
@@ -413,7 +438,8 @@ public final class LiveSession: @unchecked Sendable {
         let alone = Chapter(path: path, blocks: [.cell(cell)])
         let mainCells = programChapter.cells.filter { !$0.tags.exercise && !$0.tags.noRun }
         let text = LiveCellProgram.generate(source, cell: cell, chapter: programChapter, mainCells: mainCells)
-        setActivity(cell.id, .running)
+        lock.withLock { slots[cell.id, default: Slot()].startRunning(at: nil) }
+        emitCell(cell.id)
         let started = Date()
         let compiled: CompileResult
         do {
@@ -477,11 +503,6 @@ public final class LiveSession: @unchecked Sendable {
                                                                result: result), id: cell.id)
         }
         emitCell(cell.id)
-    }
-
-    private func setActivity(_ id: String, _ activity: LiveCellState.Status?) {
-        lock.withLock { slots[id, default: Slot()].activity = activity }
-        emitCell(id)
     }
 
     /// Stops cell `id` if it is running, with every process it started. Interrupting a main
@@ -601,10 +622,16 @@ public final class LiveSession: @unchecked Sendable {
             status = .notRun
         }
         let weaver = HTMLWeaver(title: "", katex: nil)
-        return LiveCellState(id: cell.id, index: cell.index, line: cell.line, source: source, kind: kind, status: status,
-                             outputs: LiveOutput.outputs(slot.result?.outputs ?? [], figures: slot.figures),
-                             html: weaver.outputsHTML(slot.result, figures: slot.figures),
-                             seconds: slot.result?.seconds, ranAt: slot.result?.ended, note: note)
+        var state = LiveCellState(id: cell.id, index: cell.index, line: cell.line, source: source, kind: kind, status: status,
+                                  outputs: LiveOutput.outputs(slot.result?.outputs ?? [], figures: slot.figures),
+                                  html: weaver.outputsHTML(slot.result, figures: slot.figures),
+                                  seconds: slot.result?.seconds, ranAt: slot.result?.ended, note: note)
+        if status == .queued || status == .running {
+            state.progress = slot.progress
+            state.liveFigure = slot.liveFigure
+            state.startedAt = slot.runStarted
+        }
+        return state
     }
 
     /// The live page: the woven chapter with the session's results, linking its assets.

@@ -68,10 +68,12 @@ final class OutputCollector: @unchecked Sendable {
         liveMarkers = []
         progressLines = []
         lock.unlock()
-        // The handlers run outside the lock: they may ask the collector for records.
+        // The handlers run outside the lock: they may ask the collector for records. Changed
+        // cells first: a live figure that came with its cell's start is then about a cell the
+        // owner already knows is running.
+        for cell in changed.sorted() where cell >= 0 { onChange(cell) }
         for line in progress { onProgress(line) }
         for marker in markers { onLiveMarker(marker) }
-        for cell in changed.sorted() where cell >= 0 { onChange(cell) }
     }
 
     private func feedLocked(_ bytes: [UInt8], isOutput: Bool) {

@@ -383,7 +383,7 @@ enum LivePageAssets {
     this.headerSpan("cell-time", "cell-status").textContent = text;
   };
 
-  LiveCell.prototype.setStatus = function (status, seconds, note) {
+  LiveCell.prototype.setStatus = function (status, seconds, note, startedAt) {
     var classes = Array.prototype.slice.call(this.section.classList);
     for (var i = 0; i < classes.length; i++) {
       if (classes[i].indexOf("status-") === 0) this.section.classList.remove(classes[i]);
@@ -395,7 +395,7 @@ enum LivePageAssets {
     label.textContent = STATUS_LABELS[status] || status;
     label.title = note || "";
     if (status === "running") {
-      this.startTicker();
+      this.startTicker(startedAt);
     } else {
       this.stopTicker();
       if (seconds != null) this.setTime(formatSeconds(seconds));
@@ -407,10 +407,12 @@ enum LivePageAssets {
     }
   };
 
-  LiveCell.prototype.startTicker = function () {
+  /// `startedAt` (Unix seconds, the server's: the same machine's clock) keeps a page loaded
+  /// mid-run counting from the run's start, not from the load.
+  LiveCell.prototype.startTicker = function (startedAt) {
     if (this.timer) return;
     var self = this;
-    this.startedAt = Date.now();
+    this.startedAt = startedAt != null ? Math.min(startedAt * 1000, Date.now()) : Date.now();
     var tick = function () {
       var text = formatElapsed((Date.now() - self.startedAt) / 1000);
       self.setTime(text);
@@ -451,8 +453,14 @@ enum LivePageAssets {
   LiveCell.prototype.applyState = function (state) {
     this.setLine(state.line);
     this.setOutputs(state.html);
-    this.setStatus(state.status, state.seconds, state.note);
-    if (!BUSY[state.status]) this.clearLive();
+    this.setStatus(state.status, state.seconds, state.note, state.startedAt);
+    if (!BUSY[state.status]) {
+      this.clearLive();
+    } else {
+      // A page loaded (or reconnected) mid-run: what the events showed so far.
+      if (state.progress != null) this.showProgress(state.progress);
+      if (state.liveFigure != null) this.showFigure(state.liveFigure);
+    }
   };
 
   LiveCell.prototype.applyAnswer = function (answer) {

@@ -159,6 +159,37 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(figures, 2, "the figure is redrawn while the cell runs")
     }
 
+    func testStateOfARunningCellHoldsItsProgressAndFigureSoFar() async throws {
+        session.shutdown()
+        session = try makeSession()
+        let events = session.events()
+        session.start()
+        var sawProgress = false, sawFigure = false
+        for await event in events {
+            switch event {
+            case .progress("figure", _): sawProgress = true
+            case .figure("figure", _): sawFigure = true
+            default: break
+            }
+            if sawProgress && sawFigure { break }
+        }
+        // What a page loaded now is given: the run so far, not only what comes next.
+        let running = try XCTUnwrap(session.chapterState().cells.first { $0.id == "figure" })
+        XCTAssertEqual(running.status, .running)
+        XCTAssertTrue(running.progress?.hasPrefix("epoch ") == true, "progress \(running.progress ?? "nil")")
+        XCTAssertTrue(running.liveFigure?.contains("<svg") == true)
+        let started = try XCTUnwrap(running.startedAt)
+        XCTAssertLessThanOrEqual(started, Date().timeIntervalSince1970)
+        XCTAssertGreaterThan(started, Date().timeIntervalSince1970 - 60)
+
+        XCTAssertEqual(session.waitUntilSettled(), "ready")
+        let ran = try XCTUnwrap(session.chapterState().cells.first { $0.id == "figure" })
+        XCTAssertEqual(ran.status, .ran)
+        XCTAssertNil(ran.progress)
+        XCTAssertNil(ran.liveFigure)
+        XCTAssertNil(ran.startedAt)
+    }
+
     func testUnknownCellIsRefused() async throws {
         do {
             _ = try await session.run(cellID: "nope", source: "")
