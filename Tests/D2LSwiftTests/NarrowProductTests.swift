@@ -200,6 +200,7 @@ final class NarrowProductTests: XCTestCase {
             XCTAssertFalse(NarrowProduct.multiply(a, lda: 128, a, ldb: 16, transposeB: false, into: out.baseAddress!, ldc: 16, m: 8, n: 16, k: 128))
             XCTAssertFalse(NarrowProduct.multiplyTransposedA(a, lda: 200, a, ldb: 200, into: out.baseAddress!, ldc: 140, m: 8, n: 140, k: 8))
             XCTAssertFalse(NarrowProduct.multiplyTransposedA(a, lda: 200, a, ldb: 200, into: out.baseAddress!, ldc: 64, m: 129, n: 64, k: 8))
+            XCTAssertFalse(NarrowProduct.multiplyTransposedA(a, lda: 200, a, ldb: 200, into: out.baseAddress!, ldc: 32, m: 129, n: 32, k: 8))
         }
     }
 

@@ -143,14 +143,17 @@ enum NarrowProduct {
     static func multiplyTransposedA(_ a: UnsafePointer<Float>, lda: Int,
                                     _ b: UnsafePointer<Float>, ldb: Int,
                                     into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int) -> Bool {
-        if let blocks = columnBlocks(n), m > 0, k > 0, m <= widestInBlocks {
+        // The partial results wait in a scratch of m rows of 32: up to 128 rows (16 KiB) it
+        // stays in L1 beside the chunk's rows; taller results are left to BLAS.
+        guard (1...widestInBlocks).contains(m), k > 0 else { return false }
+        if let blocks = columnBlocks(n) {
             for block in blocks {
                 _ = multiplyTransposedA(a, lda: lda, b + block.lowerBound, ldb: ldb, into: c + block.lowerBound, ldc: ldc,
                                         m: m, n: block.count, k: k)
             }
             return true
         }
-        guard widths.contains(n), m > 0, k > 0 else { return false }
+        guard widths.contains(n) else { return false }
         if transposingSavesPadding(m: m, n: n) {
             // c^T = b^T a: the same sums in the same order (each product's factors swapped,
             // which is exact), with no padding lane: an output weight gradient 32 x 28 is 64
