@@ -74,9 +74,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("mimalloc")]),
         .testTarget(name: "D2LSwiftTests", dependencies: ["D2LSwift"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook"], exclude: ["Fixtures"]),
+        // Where the checkout and its built d2l-run are, for both test targets below.
+        .target(name: "ProjectPaths", path: "Tests/ProjectPaths"),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "ProjectPaths"], exclude: ["Fixtures"]),
         .testTarget(name: "NotebookServerTests", dependencies: [
-            "NotebookServer",
+            "NotebookServer", "ProjectPaths",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],

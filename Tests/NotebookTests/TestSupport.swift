@@ -1,24 +1,13 @@
 import Foundation
+import ProjectPaths
 import XCTest
 @testable import Notebook
 
-/// Paths of this checkout, found from this file.
+/// Paths of this checkout.
 enum Project {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = ProjectPaths.root
     static let fixtures = root.appendingPathComponent("Tests/NotebookTests/Fixtures")
-
-    /// The built `d2l-run`: release if `make` built it, else the debug build.
-    static var d2lRun: URL {
-        for configuration in ["release", "debug"] {
-            let candidate = root.appendingPathComponent(".build/\(configuration)/d2l-run")
-            if FileManager.default.isExecutableFile(atPath: candidate.path),
-               FileManager.default.fileExists(atPath: root.appendingPathComponent(".build/\(configuration)/libD2LSwift.so").path) {
-                return candidate
-            }
-        }
-        return root.appendingPathComponent(".build/debug/d2l-run")
-    }
+    static var d2lRun: URL { ProjectPaths.d2lRun }
 
     /// A new scratch directory, removed when the test bundle finishes.
     static func temporaryDirectory() -> URL {

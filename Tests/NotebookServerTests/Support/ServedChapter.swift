@@ -1,4 +1,5 @@
 import Foundation
+import ProjectPaths
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,22 +16,8 @@ import Glibc
 /// try driver.navigate(to: served.url)
 /// ```
 final class ServedChapter {
-    /// This checkout's root, found from this file (Tests/NotebookServerTests/Support/...).
-    static let projectRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The built `d2l-run`: release if `make` built it (with its library), else the debug build.
-    static var d2lRun: URL {
-        for configuration in ["release", "debug"] {
-            let candidate = projectRoot.appendingPathComponent(".build/\(configuration)/d2l-run")
-            if FileManager.default.isExecutableFile(atPath: candidate.path),
-               FileManager.default.fileExists(atPath: projectRoot.appendingPathComponent(".build/\(configuration)/libD2LSwift.so").path) {
-                return candidate
-            }
-        }
-        return projectRoot.appendingPathComponent(".build/debug/d2l-run")
-    }
+    static let projectRoot = ProjectPaths.root
+    static var d2lRun: URL { ProjectPaths.d2lRun }
 
     /// The URL the server printed, with its token (opening it sets the session cookie).
     let url: URL
