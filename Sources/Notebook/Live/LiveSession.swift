@@ -41,8 +41,8 @@ public final class LiveSession: @unchecked Sendable {
         /// The key (``CellKeys``) of what the result was made from.
         var key: String?
         var activity: LiveCellState.Status?
-        /// While it runs: its last progress line and its figure so far, so that a page loaded
-        /// mid-run shows them at once rather than at the next event.
+        /// While it is queued or runs: its last progress line and its figure so far, so that a
+        /// page loaded mid-run shows them at once rather than at the next event.
         var progress: String?
         var liveFigure: String?
         /// Unix time the current run started.
