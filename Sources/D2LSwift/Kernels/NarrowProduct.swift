@@ -242,15 +242,11 @@ enum NarrowProduct {
 
         init() {}
 
-        init(low: Vector, high: Vector) {
-            self.low = low
-            self.high = high
-        }
-
         /// A row saved by ``save(to:)``: 32 floats.
         @inline(__always)
         init(loading p: UnsafePointer<Float>) {
-            self.init(low: load(p), high: load(p + 16))
+            low = load(p)
+            high = load(p + 16)
         }
 
         @inline(__always)
