@@ -15,9 +15,10 @@ final class DeferredValuesTests: XCTestCase {
     private func lossAndGradients(deferring: Bool, _ loss: (RNNLMScratch, Tensor, Tensor) -> Tensor) -> (Float, [[Float]]) {
         DeferredValues.sumsAreDeferred = deferring
         Random.seed(5)
-        let model = RNNLMScratch(rnn: RNNScratch(numInputs: 28, numHiddens: 32, sigma: 0.3), vocabSize: 28, lr: 1)
+        let rnn = RNNScratch(numInputs: 28, numHiddens: 32, sigma: 0.3)
+        let model = RNNLMScratch(rnn: rnn, vocabSize: 28, lr: 1)
         // Biases start at zero, where adding them in any order gives the same bits.
-        model.rnn.b_h.scalars = (0..<32).map { Float($0) * 0.013 - 0.2 }
+        rnn.b_h.scalars = (0..<32).map { Float($0) * 0.013 - 0.2 }
         model.b_q.scalars = (0..<28).map { Float($0) * 0.017 - 0.2 }
         // 300 rows: the loss's blocks of 64 rows end with a short one.
         let inputs = Tensor(shape: [300, 6], scalars: (0..<1800).map { Float(($0 * 11) % 28) })

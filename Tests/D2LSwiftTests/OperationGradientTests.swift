@@ -22,6 +22,7 @@ final class OperationGradientTests: XCTestCase {
         let x = parameter([2, 5], seed: 4)
         assertGradientsMatch([x]) { weighted($0[0].tanh()) }
         assertGradientsMatch([x]) { weighted($0[0].sigmoid()) }
+        assertGradientsMatch([x]) { weighted(sigmoid($0[0])) }
         assertGradientsMatch([x]) { weighted($0[0].exp()) }
         assertGradientsMatch([x]) { weighted($0[0].squared()) }
         let positive = parameter([2, 5], seed: 5, offset: 3)

@@ -35,7 +35,7 @@ final class RNNGradientTests: XCTestCase {
         let model = smallModel()
         let out = model(Tensor.ones([2, 7]))
         XCTAssertEqual(out.shape, [2, 7, 5])
-        let (steps, state) = model.rnn(Tensor.ones([7, 2, 5]))
+        let (steps, state) = model.rnn(Tensor.ones([7, 2, 5]), state: nil)
         XCTAssertEqual(steps.count, 7)
         XCTAssertEqual(state?.shape, [2, 4])
     }
@@ -49,11 +49,12 @@ final class RNNGradientTests: XCTestCase {
         XCTAssertEqual(norm, 1, accuracy: 1e-4)
     }
 
-    func testHyperparametersAndParametersAreFound() {
+    func testHyperparametersAndParametersAreFound() throws {
         let model = smallModel()
         XCTAssertEqual(model.hyperparameters["vocabSize"], "5")
         XCTAssertEqual(model.rnn.hyperparameters["numHiddens"], "4")
-        XCTAssertTrue(model.parameters().contains { $0 === model.rnn.W_hh })
+        let rnn = try XCTUnwrap(model.rnn as? RNNScratch)
+        XCTAssertTrue(model.parameters().contains { $0 === rnn.W_hh })
     }
 }
 

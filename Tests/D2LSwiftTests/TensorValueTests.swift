@@ -36,6 +36,15 @@ final class TensorValueTests: XCTestCase {
         XCTAssertEqual(encoded.scalars, [1, 0, 0, 0, 0, 0, 0, 1, 0, 0])
     }
 
+    /// The gates' activation is a free function, as tanh, exp and relu are.
+    func testSigmoidMatchesDefinition() {
+        let x: [Float] = [-30, -3, -0.5, 0, 0.5, 3, 30]
+        let y = sigmoid(Tensor(shape: [7], scalars: x))
+        for (value, input) in zip(y.scalars, x) {
+            XCTAssertEqual(value, 1 / (1 + Foundation.exp(-input)), accuracy: 1e-6, "sigmoid(\(input))")
+        }
+    }
+
     func testClassIndicesAcceptOnlyIntegersInRange() {
         XCTAssertEqual(Tensor.exactClassIndices([0, 27, 3, -0.0], classes: 28), [0, 27, 3, 0])
         for bad: Float in [2.5, -1, 28, 1e9, .nan, .infinity, 27.9999] {

@@ -3,7 +3,7 @@
 // (the benchmark, the tests) use it without running the notebook.
 import Foundation
 /// A recurrent layer written from scratch: one tanh step per time step.
-public class RNNScratch: Module {
+public class RNNScratch: Module, RecurrentLayer {
     public let numInputs: Int
     public let numHiddens: Int
     public let sigma: Float
@@ -53,30 +53,48 @@ public func checkShape(_ a: Tensor, _ shape: [Int], file: String = #fileID, line
     display(.check(Check(description: "shape \(shape)")))
 }
 
-/// A character-level language model around an ``RNNScratch`` layer.
-public class RNNLMScratch: Classifier {
-    public let rnn: RNNScratch
+/// A character-level language model around a recurrent layer (an ``RNNScratch`` here).
+open class RNNLMScratch: Classifier {
+    public let rnn: any RecurrentLayer
     public let vocabSize: Int
-    public let W_hq: Tensor
-    public let b_q: Tensor
+    public var W_hq: Tensor!
+    public var b_q: Tensor!
 
-    public init(rnn: RNNScratch, vocabSize: Int, lr: Float = 0.01) {
+    public init(rnn: any RecurrentLayer, vocabSize: Int, lr: Float = 0.01) {
         self.rnn = rnn
         self.vocabSize = vocabSize
-        W_hq = (Tensor.randn([rnn.numHiddens, vocabSize]) * rnn.sigma).requiringGrad()
-        b_q = Tensor.zeros([vocabSize]).requiringGrad()
         super.init(lr: lr)
+        initParams()
     }
 
-    public override func trainingStep(_ batch: Batch) -> Tensor {
+    /// Makes the output layer's parameters.
+    open func initParams() {
+        W_hq = (Tensor.randn([rnn.numHiddens, vocabSize]) * rnn.sigma).requiringGrad()
+        b_q = Tensor.zeros([vocabSize]).requiringGrad()
+    }
+
+    open override func trainingStep(_ batch: Batch) -> Tensor {
         let l = loss(self(batch.inputs), batch.targets)
         plot("ppl", exp(l), train: true)
         return l
     }
 
-    public override func validationStep(_ batch: Batch) {
+    open override func validationStep(_ batch: Batch) {
         let l = loss(self(batch.inputs), batch.targets)
         plot("ppl", exp(l), train: false)
+    }
+
+    /// Maps each step's hidden state to vocabulary scores: (batch, steps, vocabSize).
+    open func outputLayer(_ rnnOutputs: [Tensor]) -> Tensor {
+        let outputs = rnnOutputs.map { H in matmul(H, W_hq) + b_q }
+        return stack(outputs, axis: 1)
+    }
+
+    /// Scores for the next token at every position of a (batch, steps) index tensor.
+    open func callAsFunction(_ X: Tensor, state: Tensor? = nil) -> Tensor {
+        let embs = oneHot(X)
+        let (rnnOutputs, _) = rnn(embs, state: state)
+        return outputLayer(rnnOutputs)
     }
 }
 
@@ -84,21 +102,6 @@ extension RNNLMScratch {
     /// One-hot vectors of a (batch, steps) index tensor, as (steps, batch, vocabSize).
     public func oneHot(_ X: Tensor) -> Tensor {
         X.T.oneHot(classes: vocabSize)
-    }
-}
-
-extension RNNLMScratch {
-    /// Maps each step's hidden state to vocabulary scores: (batch, steps, vocabSize).
-    public func outputLayer(_ rnnOutputs: [Tensor]) -> Tensor {
-        let outputs = rnnOutputs.map { H in matmul(H, W_hq) + b_q }
-        return stack(outputs, axis: 1)
-    }
-
-    /// Scores for the next token at every position of a (batch, steps) index tensor.
-    public func callAsFunction(_ X: Tensor, state: Tensor? = nil) -> Tensor {
-        let embs = oneHot(X)
-        let (rnnOutputs, _) = rnn(embs, state: state)
-        return outputLayer(rnnOutputs)
     }
 }
 

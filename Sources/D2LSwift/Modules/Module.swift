@@ -76,6 +76,11 @@ open class Module {
         board.record(key, value.item, train: train)
     }
 
+    /// The loss of `prediction` against `targets` (`d2l.Module.loss`); ``Classifier`` defines it.
+    open func loss(_ prediction: Tensor, _ targets: Tensor) -> Tensor {
+        fatalError("\(type(of: self)) must override loss(_:_:)")
+    }
+
     /// The loss of one training batch; the trainer differentiates it.
     open func trainingStep(_ batch: Batch) -> Tensor {
         fatalError("\(type(of: self)) must override trainingStep(_:)")
@@ -87,7 +92,8 @@ open class Module {
     }
 
     /// The optimiser the trainer uses: minibatch SGD over ``parameters()`` at ``lr``.
-    open func configureOptimizer() -> SGD {
+    /// Override it to return any ``Optimizer``, the library's or the chapter's own.
+    open func configureOptimizer() -> any Optimizer {
         SGD(parameters: parameters(), lr: lr)
     }
 
@@ -104,7 +110,7 @@ open class Module {
 /// (`d2l.Classifier`).
 open class Classifier: Module {
     /// Mean cross-entropy between `prediction` (`[..., classes]`) and integer `targets`.
-    open func loss(_ prediction: Tensor, _ targets: Tensor) -> Tensor {
+    open override func loss(_ prediction: Tensor, _ targets: Tensor) -> Tensor {
         let classes = prediction.shape.last!
         return prediction.reshaped([-1, classes]).softmaxCrossEntropy(targets: targets.reshaped([-1]))
     }

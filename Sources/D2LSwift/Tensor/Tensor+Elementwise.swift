@@ -47,3 +47,5 @@ public func exp(_ x: Tensor) -> Tensor { x.exp() }
 public func log(_ x: Tensor) -> Tensor { x.log() }
 /// Rectified linear unit of each element.
 public func relu(_ x: Tensor) -> Tensor { x.relu() }
+/// Logistic sigmoid of each element, 1 / (1 + exp(-x)): the gates of GRUs and LSTMs.
+public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }

@@ -1,5 +1,5 @@
 /// Minibatch stochastic gradient descent: `p -= lr * p.grad` for every parameter.
-public final class SGD {
+public final class SGD: Optimizer {
     public let parameters: [Tensor]
     public var lr: Float
 

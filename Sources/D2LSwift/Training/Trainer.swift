@@ -1,7 +1,8 @@
 import Foundation
 
-/// Fits a model to a data module: minibatch SGD for a number of epochs, with optional gradient
-/// clipping, validating after each epoch (`d2l.Trainer`).
+/// Fits a model to a data module for a number of epochs with the ``Optimizer`` the model
+/// configures (minibatch SGD unless it says otherwise), with optional gradient clipping,
+/// validating after each epoch (`d2l.Trainer`).
 public final class Trainer {
     /// How gradients are clipped: given the threshold and the model, rescales its gradients.
     public typealias GradientClipper = (_ gradClipVal: Float, _ model: Module) -> Void
