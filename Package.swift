@@ -49,6 +49,13 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "Ccmark", pkgConfig: "libcmark",
                        providers: [.apt(["libcmark-dev"])]),
+        // No pkgConfig: Debian's libzmq.pc adds `-isystem` flags (Kerberos, PGM) that SwiftPM
+        // prohibits with a warning on every build; zmq.h and libzmq are on the default paths.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        // OpenSSL's libcrypto for the kernel's HMAC-SHA256: swift-crypto would compile its own
+        // BoringSSL, minutes more in a first build.
+        .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "CellProtocol"),
         .target(name: "CProcessControl"),
         .target(name: "D2LSwift", dependencies: ["CBLAS", "CellProtocol"], swiftSettings: hostCPUSettings),
@@ -62,10 +69,16 @@ let package = Package(
             "Notebook",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
+        // `d2l-run kernel`: the Jupyter messaging protocol over ZeroMQ, for any CellExecutor.
+        .target(name: "JupyterKernel", dependencies: [
+            "CZeroMQ", "COpenSSLCrypto",
+            .product(name: "SwiftSyntax", package: "swift-syntax"),
+            .product(name: "SwiftParser", package: "swift-syntax"),
+        ]),
         // d2l-run does not call D2LSwift, but depends on it so that `swift run d2l-run` builds the
         // module and objects a chapter program is compiled against.
         .executableTarget(name: "d2l-run", dependencies: [
-            "Notebook", "NotebookServer", "D2LSwift",
+            "Notebook", "NotebookServer", "JupyterKernel", "D2LSwift",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Trains, so it links the allocator chapter programs link (AllocatorTuning.swift).
@@ -81,6 +94,7 @@ let package = Package(
             "NotebookServer", "ProjectPaths",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "ProjectPaths"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -12,7 +12,7 @@ struct D2LRun: ParsableCommand {
         Exit status: 0 when every cell ran, 1 when a cell failed (the page is still written), \
         2 when the chapter cannot be read or the command is misused.
         """,
-        subcommands: [Run.self, Serve.self, SaveLibrary.self],
+        subcommands: [Run.self, Serve.self, SaveLibrary.self, KernelCommand.self],
         defaultSubcommand: Run.self)
 
     /// As ArgumentParser's, except that a usage mistake exits with 2 (its default is 64), the

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A running Jupyter kernel: the connection file's sockets, served by a `KernelServer`
+/// around a `CellExecutor`.
+///
+/// ```swift
+/// let connection = try ConnectionFile(contentsOf: path)
+/// try Kernel.serve(connection, executor: engine, info: info)  // returns after shutdown
+/// ```
+///
+/// The process that calls this must never fork (ZeroMQ contexts are not fork-safe): the
+/// executor runs cells in processes of its own.
+public enum Kernel {
+    /// Binds the sockets and answers requests until a `shutdown_request` or SIGTERM.
+    /// SIGINT interrupts the running cell, for front ends that interrupt by signal.
+    ///
+    /// - Throws: `ZMQError` when a port cannot be bound.
+    public static func serve(_ connection: ConnectionFile, executor: CellExecutor, info: KernelInfo,
+                             log: @escaping @Sendable (String) -> Void = KernelServer.logToStandardError) throws {
+        let sockets = try KernelSockets(connection: connection)
+        if connection.key.isEmpty {
+            log("the connection file's key is empty: messages are neither signed nor checked")
+        }
+        let server = KernelServer(executor: executor, info: info, key: connection.key,
+                                  send: { sockets.send($0, $1) }, log: log, onShutdown: { sockets.stop() })
+        let (shellRequests, shellInput) = AsyncStream.makeStream(of: ([Data], UInt64).self)
+        let (controlRequests, controlInput) = AsyncStream.makeStream(of: ([Data], UInt64).self)
+        // Shell requests one after another; control beside them, so that an interrupt or a
+        // shutdown reaches a running cell.
+        let shellTask = Task {
+            for await (frames, receivedAt) in shellRequests { await server.handle(frames, on: .shell, receivedAt: receivedAt) }
+        }
+        let controlTask = Task {
+            for await (frames, receivedAt) in controlRequests { await server.handle(frames, on: .control, receivedAt: receivedAt) }
+        }
+        let signals = handleSignals(executor: executor, sockets: sockets)
+        defer {
+            signals.forEach { $0.cancel() }
+            shellTask.cancel()
+            controlTask.cancel()
+        }
+        try sockets.run { channel, frames, receivedAt in
+            switch channel {
+            case .shell: shellInput.yield((frames, receivedAt))
+            case .control: controlInput.yield((frames, receivedAt))
+            // Nothing asks for input yet (`allow_stdin` is not used): a reply here answers nothing.
+            case .stdin, .iopub: log("ignored a message on \(channel.rawValue): the kernel asked for no input")
+            }
+        }
+    }
+
+    private static func handleSignals(executor: CellExecutor, sockets: KernelSockets) -> [DispatchSourceSignal] {
+        let actions: [(Int32, @Sendable () -> Void)] = [
+            (SIGINT, { Task { await executor.interrupt() } }),
+            (SIGTERM, { Task { await executor.shutdown(restart: false); sockets.stop() } }),
+        ]
+        return actions.map { number, action in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: action)
+            source.resume()
+            return source
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+@testable import JupyterKernel
+import ProjectPaths
+import XCTest
+
+/// The built `d2l-run kernel`, started as Jupyter starts it, spoken to over ZeroMQ.
+final class KernelProcessTests: XCTestCase {
+    /// The debug build: `swift test` has just built it with this test's sources, while a
+    /// release build may predate the kernel.
+    static let d2lRun = ProjectPaths.root.appendingPathComponent(".build/debug/d2l-run")
+
+    struct RunningKernel {
+        let process: Process
+        let connection: ConnectionFile
+        let standardError: Pipe
+
+        /// Everything the kernel wrote on stderr; call after it exited.
+        var log: String { String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+    }
+
+    func startKernel(key: String = UUID().uuidString) throws -> RunningKernel {
+        let ports = try freePorts(5)
+        let connection = ConnectionFile(ip: "127.0.0.1", shellPort: ports[0], iopubPort: ports[1], stdinPort: ports[2],
+                                        controlPort: ports[3], heartbeatPort: ports[4], key: key)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kernel-\(UUID().uuidString).json")
+        let json: JSONValue = ["transport": "tcp", "ip": "127.0.0.1", "shell_port": .int(ports[0]), "iopub_port": .int(ports[1]),
+                               "stdin_port": .int(ports[2]), "control_port": .int(ports[3]), "hb_port": .int(ports[4]),
+                               "signature_scheme": "hmac-sha256", "key": .string(key)]
+        try json.encoded().write(to: file)
+        addTeardownBlock { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = Self.d2lRun
+        process.arguments = ["kernel", file.path]
+        let standardError = Pipe()
+        process.standardError = standardError
+        try process.run()
+        addTeardownBlock { if process.isRunning { process.terminate() } }
+        return RunningKernel(process: process, connection: connection, standardError: standardError)
+    }
+
+    func testKernelInfoStatusExecuteAndShutdown() throws {
+        let kernel = try startKernel()
+        let client = try KernelClient(kernel.connection)
+
+        let info = try XCTUnwrap(client.waitForReady(), "no kernel_info_reply with iopub status")
+        XCTAssertEqual(info.content["implementation"], "d2l-swift")
+        XCTAssertEqual(info.content["protocol_version"], "5.3")
+        XCTAssertEqual(info.content["language_info"]?["name"], "swift")
+
+        try client.heartbeat.send([Data("ping".utf8)])
+        XCTAssertEqual(try client.heartbeat.receive(), [Data("ping".utf8)])
+
+        // Every request is bracketed by busy and idle on iopub, with the request as parent.
+        let infoID = try client.send("kernel_info_request", on: client.shell)
+        XCTAssertEqual(try client.receive(on: client.shell)?.parentHeader["msg_id"]?.stringValue, infoID)
+        let statuses = try client.iopubMessages(for: infoID).map { $0.content["execution_state"]?.stringValue }
+        XCTAssertEqual(statuses, ["busy", "idle"])
+
+        // The engine is not plugged in yet: every cell says so, and nothing pretends to run.
+        let executeID = try client.send("execute_request", ["code": "print(1)", "silent": false], on: client.shell)
+        let reply = try XCTUnwrap(client.receive(on: client.shell))
+        XCTAssertEqual(reply.parentHeader["msg_id"]?.stringValue, executeID)
+        XCTAssertEqual(reply.content["status"], "error")
+        XCTAssertEqual(reply.content["evalue"], "d2l-swift kernel: execution is not wired yet")
+        XCTAssertEqual(try client.iopubMessages(for: executeID).map(\.type), ["status", "execute_input", "error", "status"])
+
+        // A forged request gets nothing back, not even busy.
+        let forgedID = try client.send("kernel_info_request", on: client.shell, key: "not the key")
+        XCTAssertNil(try client.receive(on: client.shell, timeout: 0.5))
+        XCTAssertEqual(try client.iopubMessages(for: forgedID, timeout: 0.5).count, 0)
+
+        let shutdownID = try client.send("shutdown_request", ["restart": false], on: client.control)
+        let shutdown = try XCTUnwrap(client.receive(on: client.control))
+        XCTAssertEqual(shutdown.parentHeader["msg_id"]?.stringValue, shutdownID)
+        XCTAssertEqual(shutdown.content, ["status": "ok", "restart": false])
+        XCTAssertEqual(try client.iopubMessages(for: shutdownID).map { $0.content["execution_state"]?.stringValue }, ["busy", "idle"])
+
+        XCTAssertTrue(waitForExit(kernel.process, seconds: 5), "the kernel still runs after shutdown")
+        XCTAssertEqual(kernel.process.terminationStatus, 0)
+        // No process is left: the kernel's pid is gone once reaped.
+        XCTAssertEqual(kill(kernel.process.processIdentifier, 0), -1)
+        XCTAssertTrue(kernel.log.contains("dropped a message on shell: its signature does not match the connection file's key"), kernel.log)
+    }
+
+    func testSIGTERMEndsTheKernel() throws {
+        let kernel = try startKernel()
+        let client = try KernelClient(kernel.connection)
+        XCTAssertNotNil(try client.waitForReady())
+        kernel.process.terminate()
+        XCTAssertTrue(waitForExit(kernel.process, seconds: 5))
+        XCTAssertEqual(kernel.process.terminationReason, .exit)
+    }
+
+    func testBadConnectionFileIsNamed() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
+        try Data(#"{"ip": "127.0.0.1", "signature_scheme": "hmac-sha1"}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = Self.d2lRun
+        process.arguments = ["kernel", file.path]
+        let standardError = Pipe()
+        process.standardError = standardError
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 2)
+        let log = String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(log.contains("connection file \(file.path)"), log)
+    }
+
+    private func waitForExit(_ process: Process, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        return !process.isRunning
+    }
+
+    /// Ports the system hands out for 127.0.0.1 right now (free unless taken in between).
+    private func freePorts(_ count: Int) throws -> [Int] {
+        var descriptors: [Int32] = []
+        defer { descriptors.forEach { close($0) } }
+        return try (0..<count).map { _ in
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            descriptors.append(descriptor)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+                }
+            }
+            guard bound else { throw NSError(domain: "freePorts", code: Int(errno)) }
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
+    }
+}

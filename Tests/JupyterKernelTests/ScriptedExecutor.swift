@@ -1,0 +1,30 @@
+import JupyterKernel
+
+/// A CellExecutor for the tests only: it runs no Swift. Code containing "error" fails; any
+/// other code is answered with one output of each kind, echoing the code. It records calls.
+actor ScriptedExecutor: CellExecutor {
+    private(set) var executedCode: [String] = []
+    private(set) var interrupts = 0
+    private(set) var shutdowns: [Bool] = []
+
+    func execute(code: String, silent: Bool, publish: @escaping @Sendable (IOPubEvent) -> Void) async -> ExecutionOutcome {
+        executedCode.append(code)
+        if code.contains("error") {
+            publish(.stream(name: "stderr", text: "about to fail\n"))
+            return .error(ename: "CellError", evalue: "failed: \(code)", traceback: ["cell line 1", code])
+        }
+        publish(.stream(name: "stdout", text: "ran \(code)\n"))
+        publish(.displayData(data: ["text/plain": .string(code), "text/html": .string("<b>\(code)</b>")], metadata: [:], displayID: "figure"))
+        publish(.updateDisplayData(data: ["text/plain": "updated"], metadata: [:], displayID: "figure"))
+        publish(.executeResult(data: ["text/plain": .string("\"\(code)\"")], metadata: [:]))
+        return .ok
+    }
+
+    func interrupt() async { interrupts += 1 }
+
+    func complete(code: String, cursor: Int) async -> Completion {
+        Completion(matches: ["print", "precondition"], cursorStart: max(0, cursor - 2), cursorEnd: cursor)
+    }
+
+    func shutdown(restart: Bool) async { shutdowns.append(restart) }
+}
