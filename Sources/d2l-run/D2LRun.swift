@@ -96,10 +96,14 @@ extension D2LRun {
                 terminal.always("\(error)")
                 return false
             }
-            for cell in report.results.cells where cell.status == .failed {
+            for cell in report.results.cells {
                 let id = report.chapter.cells[cell.index].id
-                let error = cell.error
-                terminal.always("FAILED \(id): \(error?.headline ?? "failed")" + (error.map { $0.details.isEmpty ? "" : "\n" + $0.details } ?? ""))
+                let errors = cell.errors.map { $0.headline + ($0.details.isEmpty ? "" : "\n" + $0.details) }
+                if cell.status == .failed {
+                    terminal.always("FAILED \(id): " + (errors.isEmpty ? "failed" : errors.joined(separator: "\n")))
+                } else if cell.status == .notRun, !errors.isEmpty {
+                    terminal.always("NOT RUN \(id): \(cell.note ?? "")\n" + errors.joined(separator: "\n"))
+                }
             }
             let work = report.cacheHit ? "from the cache"
                 : report.compileReused ? "compiled program reused" : String(format: "compile %.2f s", report.compileSeconds)
@@ -113,19 +117,36 @@ extension D2LRun {
     struct SaveLibrary: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "save-library",
-            abstract: "Regenerate the library's copy of a chapter's .save cells.")
+            abstract: "Copy chapters' .save cells into the library, one file per chapter.",
+            discussion: """
+            Each chapter's cells tagged .save go to \(LibraryExtraction.chapterFolder)/NAME.swift of the \
+            d2l-swift checkout this is run from, NAME made from the chapter's file name \
+            (rnn-scratch.md -> RNNScratch.swift), or to the folder given with --into. With no \
+            chapter, every chapter in Chapters/ that has .save cells.
+            """)
 
-        @Argument(help: "The chapter's Markdown file.") var chapter = "Chapters/rnn-scratch.md"
-        @Option(help: "The library file to write.") var library = "Sources/D2LSwift/Chapter/RNNScratch.swift"
+        @Argument(help: "The chapters' Markdown files (default: every chapter in Chapters/ with .save cells).")
+        var chapters: [String] = []
+        @Option(help: ArgumentHelp("The folder to write the library files into (default: the checkout's library).",
+                                   valueName: "DIR"))
+        var into: String?
 
         func run() throws {
+            let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
             do {
-                let parsed = try ChapterParser.parse(fileAt: chapter)
-                let text = LibraryExtraction.librarySource(of: parsed)
-                try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: library))
-                print("wrote \(library) from \(parsed.cells.filter(\.tags.save).count) cells of \(chapter)")
+                let saved = try LibraryExtraction.save(chapters: chapters, into: into, from: directory)
+                for file in saved {
+                    if let library = file.libraryPath {
+                        print("wrote \(library) from \(file.cellCount) cells of \(file.chapterPath)")
+                    } else {
+                        print("\(file.chapterPath) has no .save cells: nothing written")
+                    }
+                }
             } catch let error as ChapterError {
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
+                throw ExitCode(2)
+            } catch let error as LibraryExtraction.SaveError {
+                FileHandle.standardError.write(Data("d2l-run: \(error)\n".utf8))
                 throw ExitCode(2)
             }
         }

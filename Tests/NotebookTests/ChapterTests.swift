@@ -5,13 +5,26 @@ import XCTest
 final class ChapterTests: XCTestCase {
     private let chapterPath = Project.root.appendingPathComponent("Chapters/rnn-scratch.md").path
 
-    func testLibraryCopyMatchesTheChapter() throws {
-        let chapter = try ChapterParser.parse(fileAt: chapterPath)
-        var extracted = LibraryExtraction.librarySource(of: chapter)
-        extracted = extracted.replacingOccurrences(of: chapterPath, with: "Chapters/rnn-scratch.md")
-        let library = try String(contentsOf: Project.root.appendingPathComponent("Sources/D2LSwift/Chapter/RNNScratch.swift"),
-                                 encoding: .utf8)
-        XCTAssertEqual(extracted, library, "run `d2l-run save-library` after editing the chapter's .save cells")
+    /// Every chapter's `.save` cells are its library file, named after it, and every library
+    /// file of the chapters' folder comes from a chapter still there.
+    func testEveryChaptersLibraryCopyMatchesIt() throws {
+        let chapters = try LibraryExtraction.chaptersWithSavedCells(in: Project.root)
+        XCTAssertTrue(chapters.contains("Chapters/rnn-scratch.md"), "\(chapters)")
+        let folder = Project.root.appendingPathComponent(LibraryExtraction.chapterFolder)
+        var expectedFiles: Set<String> = []
+        for path in chapters {
+            let chapter = try ChapterParser.parse(fileAt: Project.root.appendingPathComponent(path).path)
+            let name = LibraryExtraction.libraryFileName(forChapterAt: path)
+            expectedFiles.insert(name)
+            let library = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertEqual(LibraryExtraction.librarySource(of: chapter, sourcePath: path), library,
+                           "run `d2l-run save-library` after editing \(path)'s .save cells")
+        }
+        let generated = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { name in
+            let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            return text?.hasPrefix("// Generated from ") == true
+        }
+        XCTAssertEqual(Set(generated), expectedFiles, "a library file whose chapter is gone or renamed")
     }
 
     func testChapterPageRendersInChromium() throws {
