@@ -53,15 +53,43 @@ public enum CellMarker: Equatable, Sendable {
         switch self {
         case let .begin(index, unixTime): return "begin \(index) \(unixTime)"
         case let .end(index, seconds, unixTime): return "end \(index) \(seconds) \(unixTime)"
-        case let .display(item): return "display \(JSONLine.encode(item))"
-        case let .failure(failure): return "failure \(JSONLine.encode(failure))"
+        case let .display(item): return "display \(Self.payload(item))"
+        case let .failure(failure): return "failure \(Self.payload(failure))"
         case let .isolatedExit(index, status): return "isolated-exit \(index) \(status)"
         case let .progress(text): return "progress \(text.replacingNewlines)"
         case .snapshotReady: return "snapshot-ready"
         case let .liveChild(index, pid): return "live-child \(index) \(pid)"
         case let .liveDone(index, status): return "live-done \(index) \(status)"
-        case let .liveFigure(figure): return "live-figure \(JSONLine.encode(figure))"
+        case let .liveFigure(figure): return "live-figure \(Self.payload(figure))"
         }
+    }
+
+    /// A result's JSON. Should encoding ever fail, the marker still carries a payload the
+    /// runner reads, saying what could not be shown, never a marker the runner cannot parse
+    /// (which the page would show as raw text, secret and all).
+    private static func payload(_ item: DisplayItem) -> String {
+        do {
+            return try JSONLine.encode(item)
+        } catch {
+            return (try? JSONLine.encode(DisplayItem.text(Self.unencodable("result", error)))) ?? #"{"text":{"_0":""}}"#
+        }
+    }
+
+    private static func payload(_ failure: CellFailure) -> String {
+        (try? JSONLine.encode(failure)) ?? (try? JSONLine.encode(CellFailure(message: failure.message))) ?? #"{"message":""}"#
+    }
+
+    private static func payload(_ figure: Figure) -> String {
+        do {
+            return try JSONLine.encode(figure)
+        } catch {
+            return (try? JSONLine.encode(Figure(title: Self.unencodable("figure", error), xLabel: "", yLabel: "", series: [])))
+                ?? #"{"logY":false,"series":[],"title":"","xLabel":"","yLabel":""}"#
+        }
+    }
+
+    private static func unencodable(_ what: String, _ error: Error) -> String {
+        "d2l: this \(what) could not be shown: its data could not be encoded (\(error))"
     }
 
     /// A new random secret for a run: 32 hexadecimal digits.

@@ -10,33 +10,6 @@ public enum DisplayItem: Codable, Equatable, Sendable {
     case text(String)
 }
 
-/// A figure made of line series; the runner turns it into data, a gnuplot script and an SVG.
-public struct Figure: Codable, Equatable, Sendable {
-    /// One named curve.
-    public struct Series: Codable, Equatable, Sendable {
-        public var name: String
-        public var points: [[Double]]
-        public init(name: String, points: [[Double]]) {
-            self.name = name
-            self.points = points
-        }
-    }
-    public var title: String
-    public var xLabel: String
-    public var yLabel: String
-    public var series: [Series]
-    /// Whether the y axis is logarithmic.
-    public var logY: Bool
-
-    public init(title: String = "", xLabel: String, yLabel: String, series: [Series], logY: Bool = false) {
-        self.title = title
-        self.xLabel = xLabel
-        self.yLabel = yLabel
-        self.series = series
-        self.logY = logY
-    }
-}
-
 /// A small table of results.
 public struct Table: Codable, Equatable, Sendable {
     public var header: [String]

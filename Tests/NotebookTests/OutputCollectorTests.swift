@@ -66,6 +66,82 @@ final class OutputCollectorTests: XCTestCase {
         XCTAssertEqual(collector.records[0]?.seconds, 1, "markers are still read past the limit")
     }
 
+    /// A figure of a diverging run: its points are inf, -inf and NaN.
+    private let divergingFigure = Figure(xLabel: "epoch", yLabel: "ppl", series: [
+        .init(name: "train ppl", points: [[1, 12], [2, .infinity], [3, .nan], [4, -.infinity]]),
+    ])
+
+    private func assertDiverging(_ figure: Figure?, file: StaticString = #filePath, line: UInt = #line) {
+        let points = figure?.series.first?.points ?? []
+        XCTAssertEqual(points.count, 4, file: file, line: line)
+        guard points.count == 4 else { return }
+        XCTAssertEqual(points[0], [1, 12], file: file, line: line)
+        XCTAssertEqual(points[1], [2, .infinity], file: file, line: line)
+        XCTAssertTrue(points[2][1].isNaN, file: file, line: line)
+        XCTAssertEqual(points[3], [4, -.infinity], file: file, line: line)
+    }
+
+    func testFiguresWithValuesThatAreNotFiniteCrossTheProtocol() {
+        var live: [CellMarker] = []
+        let collector = OutputCollector(secret: secret, onLiveMarker: { live.append($0) })
+        let stream = CellMarker.begin(index: 0, unixTime: 1).line(secret: secret)
+            + CellMarker.display(.figure(divergingFigure)).line(secret: secret)
+            + CellMarker.liveFigure(divergingFigure).line(secret: secret)
+            + CellMarker.end(index: 0, seconds: 0.5, unixTime: 2).line(secret: secret)
+        collector.feed(Array(stream.utf8), isOutput: true)
+        collector.finish()
+        let outputs = collector.records[0]?.outputs ?? []
+        XCTAssertEqual(outputs.count, 1, "the figure alone, no text: \(outputs)")
+        guard case let .display(.figure(figure))? = outputs.first else { return XCTFail("no figure: \(outputs)") }
+        assertDiverging(figure)
+        guard case let .liveFigure(liveFigure)? = live.first else { return XCTFail("no live figure: \(live)") }
+        assertDiverging(liveFigure)
+    }
+
+    /// The run cache and the live API encode results with a plain `JSONEncoder`, which throws
+    /// on a non-finite Double unless the value says how to write it.
+    func testAFigureWithValuesThatAreNotFiniteEncodesWithAnyEncoder() throws {
+        let data = try JSONEncoder().encode(DisplayItem.figure(divergingFigure))
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains(#"[2,"inf"]"#))
+        guard case let .figure(figure) = try JSONDecoder().decode(DisplayItem.self, from: data) else { return XCTFail() }
+        assertDiverging(figure)
+    }
+
+    func testAFigureStoredBeforeItsOptionsExistedStillDecodes() throws {
+        let stored = #"{"logY":false,"series":[{"name":"a","points":[[1,2]]}],"title":"","xLabel":"x","yLabel":"y"}"#
+        let figure = try JSONDecoder().decode(Figure.self, from: Data(stored.utf8))
+        XCTAssertEqual(figure, Figure(xLabel: "x", yLabel: "y", series: [.init(name: "a", points: [[1, 2]])]))
+        XCTAssertEqual(figure.series[0].style, .lines)
+        XCTAssertFalse(figure.logX)
+        XCTAssertNil(figure.xRange)
+    }
+
+    func testFigureOptionsCrossTheProtocol() {
+        let figure = Figure(xLabel: "rank", yLabel: "frequency", series: [.init(name: "w", points: [[1, 9]], style: .points)],
+                            logY: true, logX: true, xRange: 1...1e5, yRange: 0.5...1e6)
+        XCTAssertEqual(CellMarker(body: Substring(CellMarker.display(.figure(figure)).body)), .display(.figure(figure)))
+    }
+
+    /// Only the program knows the secret, so a marker with it is never a cell's text: one the
+    /// runner cannot read, or one cut off when the program died, is an error naming its kind,
+    /// and the page never shows the secret.
+    func testAMarkerWithTheSecretThatCannotBeReadIsAnErrorNeverText() {
+        let collector = OutputCollector(secret: secret)
+        let stream = CellMarker.begin(index: 0, unixTime: 1).line(secret: secret) + "before\n"
+            + CellMarker.opening(secret: secret) + "display {\"figure\":{\"_0\":{\"series\":[[\n"
+            + "after\n" + CellMarker.opening(secret: secret) + "display {\"figure\":{\"_0\":{\"ser"
+        collector.feed(Array(stream.utf8), isOutput: true)
+        collector.finish()
+        let outputs = collector.records[0]?.outputs ?? []
+        XCTAssertEqual(outputs, [
+            .standardOutput("before\n"),
+            .error(CellError(message: "d2l-run: a display message from the program could not be read; it is left out")),
+            .standardOutput("after\n"),
+            .error(CellError(message: "d2l-run: a display message from the program was cut off when the program ended; it is left out")),
+        ])
+        XCTAssertFalse("\(outputs)".contains(secret))
+    }
+
     func testCrashReportGivesChapterLine() {
         let stderr = """
         Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index out of range

@@ -11,6 +11,9 @@ public final class ProgressBoard {
     /// The order in which keys first appeared, so figures list train before validation.
     public private(set) var keys: [String] = []
 
+    /// An empty board: no metric, no epoch.
+    public init() {}
+
     /// Records one point of `key` for the running epoch. While the trainer runs part of a
     /// batch on this thread, the point goes to that part's ``MetricLog`` instead, to be merged
     /// with the other part's.

@@ -90,10 +90,16 @@ final class OutputCollector: @unchecked Sendable {
                 return
             }
             let candidate = data[i..<newline]
-            if candidate.starts(with: marker),
-               let parsed = CellMarker(body: Substring(String(decoding: candidate.dropFirst(marker.count), as: UTF8.self))) {
+            if candidate.starts(with: marker) {
+                // Only the program knows the secret: a marker it sent is never shown as text,
+                // even one this runner cannot read.
                 appendText(data[textStart..<i], isOutput: isOutput)
-                handle(parsed, isOutput: isOutput)
+                let body = Substring(String(decoding: candidate.dropFirst(marker.count), as: UTF8.self))
+                if let parsed = CellMarker(body: body) {
+                    handle(parsed, isOutput: isOutput)
+                } else {
+                    reportUnreadable(body, isOutput: isOutput)
+                }
                 textStart = newline + 1
                 i = newline + 1
             } else {
@@ -104,14 +110,33 @@ final class OutputCollector: @unchecked Sendable {
         data.removeAll()
     }
 
-    /// Flushes text held back at the end of the streams.
+    /// Flushes text held back at the end of the streams. A marker the program began but never
+    /// ended (it died while writing a large figure) is reported as cut off, not shown.
     func finish() {
         lock.lock()
         defer { lock.unlock() }
         for isOutput in [true, false] {
-            appendText(pending[isOutput]![...], isOutput: isOutput)
+            let held = pending[isOutput]!
             pending[isOutput] = []
+            if held.starts(with: marker) {
+                reportUnreadable(Substring(String(decoding: held.dropFirst(marker.count).prefix(40), as: UTF8.self)),
+                                 isOutput: isOutput, cutOff: true)
+            } else {
+                appendText(held[...], isOutput: isOutput)
+            }
         }
+    }
+
+    /// A marker with this run's secret that does not parse: the cell gets an error naming its
+    /// kind, never the marker's text (which holds the secret).
+    private func reportUnreadable(_ body: Substring, isOutput: Bool, cutOff: Bool = false) {
+        let kind = body.prefix { $0 != " " }.prefix(40).filter { $0.isLetter || $0 == "-" }
+        let what = kind.isEmpty ? "a result" : "a \(kind) message"
+        let why = cutOff ? "was cut off when the program ended" : "could not be read"
+        let cell = currentCell[isOutput] ?? -1
+        records[cell, default: CellRecord()].outputs.append(
+            .error(CellError(message: "d2l-run: \(what) from the program \(why); it is left out")))
+        changedCells.insert(cell)
     }
 
     private func handle(_ marker: CellMarker, isOutput: Bool) {
