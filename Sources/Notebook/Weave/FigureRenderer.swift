@@ -19,14 +19,24 @@ public struct FigureRenderer {
     public struct Rendered: Equatable, Sendable {
         public var name: String
         public var svg: String
+        /// What the figure says about points it did not draw ("3 points not finite, left
+        /// out", "drawn from 2,310 of 55,000 points"); the SVG shows them under the plot.
+        public var notes: [String]
+
+        public init(name: String, svg: String, notes: [String] = []) {
+            self.name = name
+            self.svg = svg
+            self.notes = notes
+        }
     }
 
     /// Writes `figure` as `name`.dat/.gp/.svg and returns the SVG with its element ids prefixed
     /// by `name`, so that several figures can share a page.
     public func render(_ figure: Figure, name: String) throws -> Rendered {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let data = FigureRenderer.data(figure)
-        let script = FigureRenderer.script(figure, name: name)
+        let plot = PlotData(figure)
+        let data = FigureRenderer.data(plot)
+        let script = FigureRenderer.script(figure, plot: plot, name: name)
         try data.write(to: directory.appendingPathComponent("\(name).dat"), atomically: true, encoding: .utf8)
         try script.write(to: directory.appendingPathComponent("\(name).gp"), atomically: true, encoding: .utf8)
         // -d: no initialisation file can add terminal options (such as `mouse`, a script).
@@ -37,33 +47,109 @@ public struct FigureRenderer {
             throw FigureError(description: "gnuplot failed on \(name).gp: \(outcome.standardError)")
         }
         let svg = try String(contentsOf: directory.appendingPathComponent("\(name).svg"), encoding: .utf8)
-        return Rendered(name: name, svg: FigureRenderer.inlineable(svg, prefix: name))
+        return Rendered(name: name, svg: FigureRenderer.inlineable(svg, prefix: name), notes: plot.notes)
     }
 
-    /// One gnuplot data block per series, separated by two blank lines (`index N`). The series
-    /// name heads its block as a one-line comment, so a name cannot add data lines.
-    static func data(_ figure: Figure) -> String {
-        figure.series.map { series in
-            "# \(oneLine(series.name))\n" + series.points.map { $0.map { String($0) }.joined(separator: " ") }.joined(separator: "\n")
+    /// The data file: one gnuplot block per series that has points to draw, separated by two
+    /// blank lines (`index N`), and within a block one blank line where points were left out,
+    /// so the line breaks there. The series name heads its block as a one-line comment, so a
+    /// name cannot add data lines.
+    static func data(_ plot: PlotData) -> String {
+        plot.series.filter { !$0.isEmpty }.map { series in
+            "# \(oneLine(series.name))\n" + series.segments.map { segment in
+                segment.map { "\($0.x) \($0.y)" }.joined(separator: "\n")
+            }.joined(separator: "\n\n")
         }.joined(separator: "\n\n\n") + "\n"
     }
 
+    /// The data file of `figure` as ``render(_:name:)`` writes it.
+    static func data(_ figure: Figure) -> String { data(PlotData(figure)) }
+
+    /// The gnuplot script of `figure` as ``render(_:name:)`` writes it.
+    static func script(_ figure: Figure, name: String) -> String { script(figure, plot: PlotData(figure), name: name) }
+
     /// The gnuplot script. Every text from the figure or its name is a gnuplot string literal
     /// made by `quoted`, shown as it is (`noenhanced`: `_`, `^` and `{}` are not markup).
-    static func script(_ figure: Figure, name: String) -> String {
-        let plots = figure.series.enumerated().map { index, series in
-            "\(index == 0 ? quoted(name + ".dat") : "\"\"") index \(index) with lines lw 2 title \(quoted(label(series.name)))"
+    static func script(_ figure: Figure, plot: PlotData, name: String) -> String {
+        var block = 0
+        let plots = plot.series.map { series -> String in
+            let title = "title \(quoted(label(series.name)))"
+            // A series with nothing to draw keeps its place in the legend.
+            guard !series.isEmpty else { return "NaN \(style(series.style)) \(title)" }
+            defer { block += 1 }
+            return "\(quoted(name + ".dat")) index \(block) \(style(series.style)) \(title)"
         }
         var lines = [
             "# Draws \(oneLine(name)).svg from \(oneLine(name)).dat; run from this folder: gnuplot \(oneLine(name)).gp",
-            "set terminal svg size 640,400 dynamic noenhanced font \"sans,12\" background rgb \"white\"",
+            "set terminal svg size \(PlotData.width),\(PlotData.height) dynamic noenhanced font \"sans,12\" background rgb \"white\"",
             "set output \(quoted(name + ".svg"))",
         ]
         if !figure.title.isEmpty { lines.append("set title \(quoted(label(figure.title)))") }
         lines += ["set xlabel \(quoted(label(figure.xLabel)))", "set ylabel \(quoted(label(figure.yLabel)))"]
+        if figure.logX { lines.append("set logscale x") }
         if figure.logY { lines.append("set logscale y") }
-        lines += ["set grid", "set key top right", "plot " + plots.joined(separator: ", \\\n     ")]
+        lines += axisRange("x", figure.xRange, log: figure.logX, hasPoints: plot.hasPoints)
+        lines += axisRange("y", figure.yRange, log: figure.logY, hasPoints: plot.hasPoints)
+        lines.append("set grid")
+        lines += legend(figure.series.map { label($0.name) })
+        if !plot.notes.isEmpty {
+            // Small, just above the plot's top left corner, in a top margin made one line taller.
+            let titleLines = figure.title.isEmpty ? 0 : label(figure.title).split(separator: "\n", omittingEmptySubsequences: false).count
+            lines += ["set tmargin \(titleLines + 2)",
+                      "set label 1 \(quoted(plot.notes.joined(separator: "; "))) at graph 0, graph 1 offset 0, 0.8 left"
+                          + " font \",10\" textcolor rgb \"#555555\""]
+        }
+        lines.append("plot " + plots.joined(separator: ", \\\n     "))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The longest legend line placed right of the plot; longer ones go under it, where the
+    /// whole width is theirs (gnuplot leaves out a legend that does not fit right of the plot).
+    static let longestLegendLineOnTheRight = 24
+
+    /// Where the legend goes: outside the plot, so that it never covers a curve (inside, it hid
+    /// a k-step prediction figure's curves). Right of the plot when the names are short; else
+    /// under the x axis, in a bottom margin made as tall as the legend.
+    static func legend(_ names: [String]) -> [String] {
+        let lines = names.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) }
+        if lines.allSatisfy({ $0.count <= longestLegendLineOnTheRight }) {
+            return ["set key outside right top vertical Left reverse samplen 2"]
+        }
+        return ["set bmargin \(lines.count + 4)",
+                "set key at screen 0.02, screen 0.02 left bottom vertical Left reverse samplen 2 maxcols 1"]
+    }
+
+    /// How a series is drawn.
+    static func style(_ style: Figure.Style) -> String {
+        switch style {
+        case .lines: return "with lines lw 2"
+        case .points: return "with points pt 7 ps 0.6"
+        case .linespoints: return "with linespoints lw 2 pt 7 ps 0.6"
+        }
+    }
+
+    /// `set xrange [low:high]` for a given range (a bound that cannot be drawn on the axis is
+    /// left to the data); with no range and no point to draw, a range of its own, as gnuplot
+    /// cannot find one in no data.
+    static func axisRange(_ axis: String, _ range: ClosedRange<Double>?, log: Bool, hasPoints: Bool) -> [String] {
+        func bound(_ value: Double?) -> String? {
+            guard let value, value.isFinite, !log || value > 0 else { return nil }
+            return "\(value)"
+        }
+        let low = bound(range?.lowerBound), high = bound(range?.upperBound)
+        if hasPoints || (low != nil && high != nil) {
+            guard low != nil || high != nil else { return [] }
+            return ["set \(axis)range [\(low ?? "*"):\(high ?? "*")]"]
+        }
+        // One decade or one unit, from the bound given if there is one.
+        var start: Double = log ? 1 : 0
+        if let low, let value = Double(low) {
+            start = value
+        } else if let high, let value = Double(high) {
+            start = log ? value / 10 : value - 1
+        }
+        let end = log ? start * 10 : start + 1
+        return ["set \(axis)range [\(start):\(end)]"]
     }
 
     /// `text` as a double-quoted gnuplot string that means exactly `text`. A backslash and a
