@@ -56,6 +56,18 @@ final class FigureEndToEndTests: XCTestCase {
         XCTAssertTrue(file("figures-nonfinite-fig1.dat").contains("2.0 9.0\n\n5.0 40.0"), "a gap in the line")
     }
 
+    /// The trainer's own figure, of a run with no clipping and too large a learning rate.
+    func testADivergingTrainingRunsFigureIsDrawnWithItsNote() throws {
+        let (status, html, notebook, standardError) = try run("figures-diverging-training.md")
+        XCTAssertEqual(status, 0, standardError)
+        XCTAssertFalse(html.contains("D2L:") || notebook.contains("D2L:"), "no marker reaches the page or the notebook")
+        let diverge = section("diverge", in: html)
+        XCTAssertTrue(diverge.contains("<svg") && diverge.contains("train ppl") && diverge.contains("val ppl"), diverge)
+        XCTAssertNotNil(diverge.range(of: "[0-9]+ points? not finite, left out", options: .regularExpression), diverge)
+        XCTAssertNotNil(diverge.range(of: "last train ppl: (inf|nan)", options: .regularExpression), "the run diverged")
+        XCTAssertTrue(section("after", in: html).contains("the chapter goes on"))
+    }
+
     func testLongSeriesLogAxesMarkersAndRanges() throws {
         let (status, html, _, standardError) = try run("figures-options.md")
         XCTAssertEqual(status, 0, standardError)
