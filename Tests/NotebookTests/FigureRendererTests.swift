@@ -89,6 +89,22 @@ final class FigureRendererTests: XCTestCase {
         XCTAssertLessThan(lines.count, 4 * PlotData.width)
     }
 
+    func testADenseScatterOfFiftyFiveThousandPointsStaysSmall() throws {
+        var state: UInt64 = 42
+        func next() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let cloud = (0..<55_000).map { _ in [next(), next()] }
+        let figure = Figure(xLabel: "x", yLabel: "y", series: [.init(name: "cloud", points: cloud, style: .points)])
+        let (rendered, data, _, svgBytes) = try render(figure)
+        let kept = data.split(separator: "\n").filter { !$0.hasPrefix("#") }.count
+        XCTAssertLessThanOrEqual(kept, PlotData.markerBudget)
+        XCTAssertGreaterThan(kept, PlotData.markerBudget / 4, "the cloud is still drawn densely")
+        XCTAssertLessThan(svgBytes, 250_000)
+        XCTAssertEqual(rendered.notes, ["drawn from \(PlotData.grouped(kept)) of 55,000 points"])
+    }
+
     func testAShortFigureHasNoNotes() throws {
         let figure = Figure(xLabel: "x", yLabel: "y", series: [.init(name: "a", points: [[0, 1], [1, 2]])])
         let (rendered, _, script, _) = try render(figure)

@@ -17,10 +17,12 @@ struct PlotData {
     /// The figure's size in pixels, as its script sets it.
     static let width = 640
     static let height = 400
-    /// A series longer than this is reduced: four points a pixel column is all a line needs.
-    static let reductionThreshold = 4 * width
-    /// The grid cell, in pixels, within which markers are drawn once.
-    static let markerCell = 4
+    /// A line longer than this is reduced: four points a pixel column is all a line needs.
+    static let lineThreshold = 4 * width
+    /// Markers beyond this many are reduced: each costs the SVG about 130 bytes.
+    static let markerBudget = 1500
+    /// The grid cell, in pixels, within which markers are drawn once: smaller than a marker.
+    static let markerCell = 4.0
 
     var series: [Series]
     /// Points with an infinite or NaN coordinate, left out.
@@ -66,11 +68,10 @@ struct PlotData {
         for entry in prepared {
             drawable += entry.points.count
             var kept = Array(entry.points.indices)
-            if entry.points.count > Self.reductionThreshold {
-                kept = entry.style == .points
-                    ? SeriesReduction.scatter(entry.points, columns: Self.width / Self.markerCell,
-                                              rows: Self.height / Self.markerCell, xExtent: xExtent, yExtent: yExtent)
-                    : SeriesReduction.line(entry.points, columns: Self.width, xExtent: xExtent)
+            if entry.style == .points, entry.points.count > Self.markerBudget {
+                kept = Self.markers(entry.points, xExtent: xExtent, yExtent: yExtent)
+            } else if entry.points.count > Self.lineThreshold {
+                kept = SeriesReduction.line(entry.points, columns: Self.width, xExtent: xExtent)
             }
             drawn += kept.count
             var segments: [[(x: Double, y: Double)]] = []
@@ -83,6 +84,21 @@ struct PlotData {
             reduced.append(Series(name: entry.name, style: entry.style, segments: segments))
         }
         series = reduced
+    }
+
+    /// The markers of a scatter plot drawn once per cell: cells smaller than a marker, so
+    /// that nothing visible changes, unless that still leaves more than ``markerBudget`` (a
+    /// dense cloud), when the cells grow until it does not.
+    private static func markers(_ points: [SeriesReduction.Point], xExtent: ClosedRange<Double>,
+                                yExtent: ClosedRange<Double>) -> [Int] {
+        var cell = markerCell
+        while true {
+            let kept = SeriesReduction.scatter(points, columns: max(1, Int(Double(width) / cell)),
+                                               rows: max(1, Int(Double(height) / cell)), xExtent: xExtent, yExtent: yExtent)
+            guard kept.count > markerBudget, cell < Double(height) else { return kept }
+            // Kept markers go as the inverse square of the cell's side.
+            cell *= max(1.1, (Double(kept.count) / Double(markerBudget)).squareRoot())
+        }
     }
 
     /// What the figure says about the points it did not draw, one line each.
