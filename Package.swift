@@ -63,6 +63,7 @@ let package = Package(
             "Ccmark", "CellProtocol", "CProcessControl",
             .product(name: "SwiftSyntax", package: "swift-syntax"),
             .product(name: "SwiftParser", package: "swift-syntax"),
+            .product(name: "SwiftLexicalLookup", package: "swift-syntax"),
         ]),
         // `d2l-run serve`: the chapter in the browser, over the same stages as `d2l-run`.
         .target(name: "NotebookServer", dependencies: [

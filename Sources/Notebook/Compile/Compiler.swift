@@ -12,6 +12,17 @@ public struct CompileResult: Equatable, Sendable {
     public var reused = false
 
     public var succeeded: Bool { executable != nil }
+
+    /// This result with `errors` found before compiling (``CellOrderCheck``) added: a program
+    /// that has any does not run, so it has no executable.
+    func refusing(_ errors: [Diagnostic]) -> CompileResult {
+        guard !errors.isEmpty else { return self }
+        var refused = self
+        if let executable { try? FileManager.default.removeItem(atPath: executable) }
+        refused.executable = nil
+        refused.diagnostics = (errors + diagnostics).sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        return refused
+    }
 }
 
 /// The compile stage: `swiftc` on the generated `main.swift`, against the built library.
@@ -28,7 +39,7 @@ public struct Compiler {
         let (executable, stamp, arguments) = files(in: directory)
         try? FileManager.default.removeItem(at: stamp)
         _ = try write(program.source, named: "main.swift", in: directory)
-        let result = try invoke(arguments, producing: executable)
+        let result = try invoke(arguments, producing: executable).refusing(program.orderErrors)
         // Only a program that compiled cleanly is reused: its warnings belong on the page.
         if let fingerprint, result.succeeded, result.diagnostics.isEmpty {
             try? AtomicFile.write(Data(Self.programKey(source: program.source, arguments: arguments, fingerprint: fingerprint).utf8),
@@ -42,7 +53,7 @@ public struct Compiler {
     /// change (a new seed, `--force`) does not pay for the compiler.
     public func reusable(_ program: GeneratedProgram, in directory: URL, fingerprint: String) -> CompileResult? {
         let (executable, stamp, arguments) = files(in: directory)
-        guard (try? String(contentsOf: stamp, encoding: .utf8)) == Self.programKey(source: program.source, arguments: arguments, fingerprint: fingerprint),
+        guard program.orderErrors.isEmpty, (try? String(contentsOf: stamp, encoding: .utf8)) == Self.programKey(source: program.source, arguments: arguments, fingerprint: fingerprint),
               FileManager.default.isExecutableFile(atPath: executable.path) else { return nil }
         return CompileResult(executable: executable.path, diagnostics: [], otherOutput: "", seconds: 0, reused: true)
     }
@@ -89,7 +100,7 @@ public struct Compiler {
             result.otherOutput += "\n" + moduleCompile.otherOutput
         }
         result.seconds = Date().timeIntervalSince(start)
-        return result
+        return result.refusing(program.orderErrors)
     }
 
     /// Compiles one live cell's `source` (see ``LiveCellProgram``) into the shared library

@@ -4,6 +4,9 @@ public struct GeneratedProgram: Equatable, Sendable {
     public var source: String
     /// The plan each cell was generated with (cells skipped are absent from the source).
     public var plans: [CellPlan]
+    /// Uses of names that a later cell declares (``CellOrderCheck``): a program with any cannot
+    /// run, whatever the compiler says of it.
+    public var orderErrors: [Diagnostic] = []
 }
 
 /// The generate stage: all cells to run, in order, become one `main.swift` that imports
@@ -50,7 +53,8 @@ public enum ProgramGenerator {
             }
         }
         if live { lines.append("CellRuntime.serveSnapshot()") }
-        return GeneratedProgram(source: lines.joined(separator: "\n") + "\n", plans: plans)
+        return GeneratedProgram(source: lines.joined(separator: "\n") + "\n", plans: plans,
+                                orderErrors: CellOrderCheck.diagnostics(for: chapter, plans: plans))
     }
 
     /// `text` as a Swift string literal.
