@@ -96,10 +96,14 @@ extension D2LRun {
                 terminal.always("\(error)")
                 return false
             }
-            for cell in report.results.cells where cell.status == .failed {
+            for cell in report.results.cells {
                 let id = report.chapter.cells[cell.index].id
-                let error = cell.error
-                terminal.always("FAILED \(id): \(error?.headline ?? "failed")" + (error.map { $0.details.isEmpty ? "" : "\n" + $0.details } ?? ""))
+                let errors = cell.errors.map { $0.headline + ($0.details.isEmpty ? "" : "\n" + $0.details) }
+                if cell.status == .failed {
+                    terminal.always("FAILED \(id): " + (errors.isEmpty ? "failed" : errors.joined(separator: "\n")))
+                } else if cell.status == .notRun, !errors.isEmpty {
+                    terminal.always("NOT RUN \(id): \(cell.note ?? "")\n" + errors.joined(separator: "\n"))
+                }
             }
             let work = report.cacheHit ? "from the cache"
                 : report.compileReused ? "compiled program reused" : String(format: "compile %.2f s", report.compileSeconds)

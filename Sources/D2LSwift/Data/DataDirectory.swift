@@ -1,12 +1,17 @@
+import CellProtocol
 import Foundation
 
-/// Finds the project's `Data/` folder: `$D2L_DATA_DIR` first, then `Data/` in the current
-/// directory or any directory above it.
+/// Finds a chapter's data files. Under `d2l-run`, the folders the runner gives
+/// (``DataSearchPath``: the chapter's own `Data/` first, then the books d2l-swift ships), and
+/// each file read is logged so that the run's cache is keyed on it. Run alone (benchmarks,
+/// tests): `$D2L_DATA_DIR`, then `Data/` in the current directory or any directory above it.
 public enum DataDirectory {
     /// The folders searched, in order.
     public static var candidates: [String] {
+        let environment = ProcessInfo.processInfo.environment
+        if let given = environment[DataSearchPath.foldersVariable] { return DataSearchPath.decode(given) }
         var result: [String] = []
-        if let explicit = ProcessInfo.processInfo.environment["D2L_DATA_DIR"] { result.append(explicit) }
+        if let explicit = environment["D2L_DATA_DIR"] { result.append(explicit) }
         var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         while true {
             result.append(directory.appendingPathComponent("Data").path)
@@ -20,11 +25,11 @@ public enum DataDirectory {
     /// The path of `fileName` in the first candidate folder that has it.
     public static func path(of fileName: String) throws -> String {
         let searched = candidates
-        for folder in searched {
-            let path = (folder as NSString).appendingPathComponent(fileName)
-            if FileManager.default.fileExists(atPath: path) { return path }
+        guard let path = DataSearchPath.resolve(fileName, in: searched) else {
+            throw DataError.notFound(file: fileName, searched: Array(searched.prefix(3)))
         }
-        throw DataError.notFound(file: fileName, searched: Array(searched.prefix(3)))
+        DataSearchPath.log(DataSearchPath.Read(name: fileName, path: path))
+        return path
     }
 
     /// The text of `fileName`.

@@ -113,7 +113,7 @@ public enum DataError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notFound(file, searched):
-            return "data file \(file) not found; looked in \(searched.joined(separator: ", ")) (set D2L_DATA_DIR)"
+            return "data file \(file) not found; looked in \(searched.joined(separator: ", ")) (a chapter's own files go in Data/ beside its Chapters/ folder)"
         case let .tooShort(file, windows, requested):
             return "\(file) has \(windows) windows, fewer than the \(requested) requested"
         }

@@ -38,11 +38,13 @@ public struct RunCache {
         }
     }
 
-    /// The cached results, if every key matches, moved to the cells' current lines.
-    public func lookup(keys: [String], chapter: Chapter) -> RunResult? {
+    /// The cached results, if every key matches and every data file the run read is still what
+    /// its name finds in `dataFolders`, moved to the cells' current lines.
+    public func lookup(keys: [String], chapter: Chapter, dataFolders: [String]) -> RunResult? {
         guard let data = FileManager.default.contents(atPath: file.path),
               let entry = try? JSONDecoder().decode(Entry.self, from: data),
-              entry.keys == keys, entry.lines.count == chapter.cells.count else { return nil }
+              entry.keys == keys, entry.lines.count == chapter.cells.count,
+              entry.results.dataFiles.allSatisfy({ $0.isCurrent(in: dataFolders) }) else { return nil }
         var results = entry.results
         for (position, cell) in chapter.cells.enumerated() where position < results.cells.count {
             let shift = cell.line - entry.lines[position]

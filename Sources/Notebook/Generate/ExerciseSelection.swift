@@ -13,3 +13,16 @@ public enum ExerciseSelection: Equatable, Sendable {
         }
     }
 }
+
+extension ExerciseSelection {
+    /// Throws when an id asked for is not an exercise cell of `chapter`, naming the ids there are.
+    public func check(against chapter: Chapter) throws {
+        guard case let .only(ids) = self else { return }
+        let exercises = chapter.cells.filter(\.tags.exercise).map(\.id)
+        let unknown = ids.subtracting(exercises).sorted()
+        guard !unknown.isEmpty else { return }
+        let there = exercises.isEmpty ? "the chapter has no exercise cells" : "its exercises are " + exercises.joined(separator: ", ")
+        throw ChapterError(path: chapter.path,
+                           message: "no exercise cell with id \(unknown.map { "'\($0)'" }.joined(separator: ", ")); \(there)")
+    }
+}

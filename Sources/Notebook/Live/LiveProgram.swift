@@ -32,16 +32,26 @@ final class LiveProgram: @unchecked Sendable {
     }
     private var _interrupted = false
 
+    /// Where the program logs the data files it reads (``DataSearchPath``).
+    let dataLog: URL
+
+    /// The data files the program has read so far.
+    var dataFiles: [DataFileRecord] {
+        DataSearchPath.reads(inLog: (try? String(contentsOf: dataLog, encoding: .utf8)) ?? "").map { DataFileRecord(read: $0) }
+    }
+
     /// Starts `executable` on a thread of its own; returns once it is started.
-    init(executable: String, moduleDirectory: URL, settings: RunSettings, dataDirectory: String, handlers: Handlers) throws {
+    init(executable: String, moduleDirectory: URL, settings: RunSettings, dataFolders: [String], handlers: Handlers) throws {
         self.moduleDirectory = moduleDirectory
         let secret = CellMarker.newSecret()
         collector = OutputCollector(secret: secret, limit: settings.outputLimit, onProgress: handlers.onProgress,
                                     onChange: handlers.onChange, onLiveMarker: handlers.onLiveMarker)
         let (reader, writer) = try ChildProcess.openControlChannel(sending: secret)
         commandWriter = writer
-        let environment = ProgramRunner.environment(settings: settings, dataDirectory: dataDirectory)
-            .merging(["D2L_LIVE": "1"]) { $1 }
+        dataLog = moduleDirectory.deletingLastPathComponent().appendingPathComponent("data-reads.log")
+        FileManager.default.createFile(atPath: dataLog.path, contents: nil)
+        let environment = ProgramRunner.environment(settings: settings, dataFolders: dataFolders)
+            .merging(["D2L_LIVE": "1", DataSearchPath.readLogVariable: dataLog.path]) { $1 }
         let started = DispatchSemaphore(value: 0)
         let collector = self.collector
         Thread.detachNewThread { [self] in

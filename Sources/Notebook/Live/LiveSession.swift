@@ -136,7 +136,8 @@ public final class LiveSession: @unchecked Sendable {
         let cache = RunCache(file: cacheDirectory.appendingPathComponent("\(name).json"))
         let runKeys = RunCache.keys(for: chapter, plans: plans, environment: environmentKey)
         let keys = CellKeys.keys(for: chapter, environment: environmentKey)
-        if let cached = cache.lookup(keys: runKeys, chapter: chapter) {
+        let dataFolders = DataSearchPath.folders(forChapterAt: chapter.path, shipped: configuration.toolchain.dataDirectory)
+        if let cached = cache.lookup(keys: runKeys, chapter: chapter, dataFolders: dataFolders) {
             for (cell, result) in zip(chapter.cells, cached.cells) where result.status != .skipped {
                 slots[cell.id] = Slot(result: result, figures: render(result, id: cell.id), key: keys[cell.id])
             }
@@ -203,7 +204,7 @@ public final class LiveSession: @unchecked Sendable {
         do {
             let started = try LiveProgram(
                 executable: executable, moduleDirectory: directory.appendingPathComponent("module"),
-                settings: configuration.settings, dataDirectory: configuration.toolchain.dataDirectory,
+                settings: configuration.settings, dataFolders: DataSearchPath.folders(forChapterAt: chapter.path, shipped: configuration.toolchain.dataDirectory),
                 handlers: handlers(generation: generation, chapter: chapter, plans: plans))
             lock.withLock { program = started }
         } catch {
@@ -350,11 +351,13 @@ public final class LiveSession: @unchecked Sendable {
         let openCell: Int?
         let wasStopped: Bool
         let settled: DispatchSemaphore
+        let dataFiles: [DataFileRecord]
         do {
             lock.lock()
             defer { lock.unlock() }
             guard generation == programGeneration, let program, snapshot == "training" else { return }
             records = program.collector.records
+            dataFiles = program.dataFiles
             openCell = outcome == nil ? nil : program.collector.openCell
             wasStopped = program.interrupted
             settled = programSettled
@@ -368,8 +371,10 @@ public final class LiveSession: @unchecked Sendable {
         let ready = outcome == nil
         if ready {
             let runKeys = RunCache.keys(for: chapter, plans: plans, environment: environmentKey)
+            var result = RunResult(cells: cells)
+            result.dataFiles = dataFiles
             try? RunCache(file: cacheDirectory.appendingPathComponent("\(name).json"))
-                .store(RunResult(cells: cells), keys: runKeys, chapter: chapter)
+                .store(result, keys: runKeys, chapter: chapter)
         }
         let figures = zip(chapter.cells, cells).map { render($1, id: $0.id) }
         lock.withLock {

@@ -44,6 +44,7 @@ public struct ChapterRunner {
     public func run(chapterAt path: String) throws -> Report {
         var times = StageTimes()
         let chapter = try times.measure("parse") { try ChapterParser.parse(fileAt: path) }
+        try exercises.check(against: chapter)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let lock = try OutputFolderLock(folder: outputDirectory, name: name, log: log)
         defer { lock.release() }
@@ -54,7 +55,9 @@ public struct ChapterRunner {
         let keys = RunCache.keys(for: chapter, plans: plans, environment: environment)
         let exercises = ExerciseResultStore(file: outputDirectory.appendingPathComponent(".cache/\(name)-exercises.json"))
         let mainKey = CellKeys.mainKey(for: chapter, environment: environment)
-        let cached = usesCache ? times.measure("cache lookup") { cache.lookup(keys: keys, chapter: chapter) } : nil
+        let dataFolders = DataSearchPath.folders(forChapterAt: chapter.path, shipped: toolchain.dataDirectory)
+        let cached = usesCache
+            ? times.measure("cache lookup") { cache.lookup(keys: keys, chapter: chapter, dataFolders: dataFolders) } : nil
         if let cached {
             log("no cell changed since the last run: reusing its results")
             var report = try write(chapter, results: Self.withExerciseHistory(cached, chapter: chapter, plans: plans,
@@ -103,7 +106,9 @@ public struct ChapterRunner {
         let entries = store.load()
         var results = results
         for cell in chapter.cells where cell.tags.exercise && !plans[cell.index].runs {
-            guard let entry = entries[cell.id], cell.index < results.cells.count else { continue }
+            // A result is shown only beside the source that made it: `serve` stores runs of
+            // unsaved edits too.
+            guard let entry = entries[cell.id], entry.source == cell.source, cell.index < results.cells.count else { continue }
             var shown = results.cells[cell.index]
             shown.outputs = entry.result.outputs
             shown.seconds = entry.result.seconds
@@ -149,16 +154,21 @@ public struct ChapterRunner {
             compiled = try times.measure("compile") { try compiler.compile(program, in: workDirectory, fingerprint: fingerprint) }
         }
         var compileSeconds = compiled.seconds
-        let diagnostics = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics)
-        var failure: CellDiagnostics?
-        if !compiled.succeeded {
-            failure = diagnostics
-            guard let first = diagnostics.firstFailingCell else {
+        // A compile that fails is tried again without the first failing cell and those after it,
+        // until the cells before every error compile: the compiler may report an error of an
+        // earlier cell only once a later one is gone (it type-checks function bodies after the
+        // top-level code), and the cells before the first error run.
+        var failures: [CellDiagnostics] = []
+        while !compiled.succeeded {
+            let failure = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics)
+            guard let first = failure.firstFailingCell else {
                 throw ToolchainError("the chapter program did not compile, and no error names a cell:\n" +
                                      (compiled.diagnostics.map(\.rendered) + [compiled.otherOutput]).joined(separator: "\n"))
             }
-            log("compile error in cell \(first.id) (\(chapter.path):\(first.line)); running the cells before it")
+            failures.append(failure)
             plans = plans.enumerated().map { $0.offset >= first.index ? .skip(reason: "after a compile error") : $0.element }
+            guard plans.contains(where: \.runs) else { break }
+            log("compile error in cell \(first.id) (\(chapter.path):\(first.line)); compiling the cells before it")
             compiled = try times.measure("compile the cells before the error") {
                 try compiler.compile(ProgramGenerator.generate(chapter, plans: plans), in: workDirectory)
             }
@@ -168,7 +178,8 @@ public struct ChapterRunner {
         if let executable = compiled.executable {
             let cells = chapter.cells
             let programStart = Date().timeIntervalSince1970
-            results = try ProgramRunner(settings: settings, dataDirectory: toolchain.dataDirectory,
+            results = try ProgramRunner(settings: settings,
+                                        dataFolders: DataSearchPath.folders(forChapterAt: chapter.path, shipped: toolchain.dataDirectory),
                                         onProgress: { log("  " + $0) },
                                         onCellStart: { log("cell \(cells[$0].id) (line \(cells[$0].line))") })
                 .run(executable, chapter: chapter, plans: plans)
@@ -183,30 +194,37 @@ public struct ChapterRunner {
             results.cells = chapter.cells.map { CellResult(index: $0.index, status: .notRun, note: "not run: compile error") }
         }
         results.compileSeconds = compileSeconds
-        if let failure { results = merge(failure, into: results, chapter: chapter, plans: requested) }
-        // Warnings go at the top of their cell's outputs (merge placed those of later cells).
-        let firstFailing = failure?.firstFailingCell?.index ?? chapter.cells.count
+        if !failures.isEmpty { results = merge(failures, into: results, chapter: chapter, plans: requested) }
+        // Warnings go at the top of their cell's outputs (merge placed those of later cells); the
+        // last compile, of the cells that ran, reported them all.
+        let diagnostics = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics)
+        let firstFailing = failures.last?.firstFailingCell?.index ?? chapter.cells.count
         for cell in chapter.cells where cell.index < firstFailing && results.cells[cell.index].status != .skipped {
             results.cells[cell.index].outputs.insert(contentsOf: diagnostics.outputs(for: cell), at: 0)
         }
         return results
     }
 
-    /// Puts compile diagnostics at their cells; cells after the first error are not run.
-    private func merge(_ failure: CellDiagnostics, into results: RunResult, chapter: Chapter,
+    /// Puts each compile's diagnostics at their cells. The first failing cell fails; a later
+    /// cell shows the errors reported in it but is not run, and is not blamed: they may follow
+    /// from the first error (a wrong type can make a later, untouched expression fail).
+    private func merge(_ failures: [CellDiagnostics], into results: RunResult, chapter: Chapter,
                        plans original: [CellPlan]) -> RunResult {
         var merged = results
-        let first = failure.firstFailingCell!.index
-        for cell in chapter.cells where cell.index >= first {
-            let outputs = failure.outputs(for: cell)
+        let first = failures.last!.firstFailingCell!
+        for cell in chapter.cells where cell.index >= first.index {
+            var seen = Set<String>()
+            let outputs = failures.reversed().flatMap { $0.outputs(for: cell) }.filter { seen.insert("\($0)").inserted }
             let hasError = outputs.contains { if case .error = $0 { return true } else { return false } }
-            if hasError {
+            if cell.index == first.index {
                 merged.cells[cell.index] = CellResult(index: cell.index, status: .failed, outputs: outputs)
             } else if case let .skip(reason) = original[cell.index] {
                 merged.cells[cell.index] = CellResult(index: cell.index, status: .skipped, note: reason)
             } else {
-                merged.cells[cell.index] = CellResult(index: cell.index, status: .notRun, outputs: outputs,
-                                                      note: "not run: an earlier cell failed to compile")
+                let note = hasError
+                    ? "not run: cell '\(first.id)' (line \(first.line)) failed to compile first; the errors below may follow from it"
+                    : "not run: an earlier cell failed to compile"
+                merged.cells[cell.index] = CellResult(index: cell.index, status: .notRun, outputs: outputs, note: note)
             }
         }
         return merged

@@ -65,9 +65,11 @@ public struct CellResult: Equatable, Sendable, Codable {
     }
 
     /// The error output, if the cell has one.
-    public var error: CellError? {
-        for case let .error(error) in outputs { return error }
-        return nil
+    public var error: CellError? { errors.first }
+
+    /// Every error among the outputs, in order.
+    public var errors: [CellError] {
+        outputs.compactMap { if case let .error(error) = $0 { return error } else { return nil } }
     }
 }
 
@@ -112,6 +114,8 @@ public struct RunResult: Equatable, Sendable, Codable {
     public var runSeconds: Double
     /// Whether a time limit stopped the program (such results are not cached).
     public var timedOut = false
+    /// The data files the program read: the cache holds only while each is unchanged.
+    public var dataFiles: [DataFileRecord] = []
 
     public init(cells: [CellResult], compileSeconds: Double = 0, runSeconds: Double = 0) {
         self.cells = cells
@@ -121,4 +125,25 @@ public struct RunResult: Equatable, Sendable, Codable {
 
     /// Whether every cell that was meant to run ran as intended.
     public var succeeded: Bool { cells.allSatisfy { $0.status != .failed && $0.status != .notRun } }
+}
+
+/// A data file a run read, with its content's hash when read.
+public struct DataFileRecord: Equatable, Sendable, Codable {
+    /// The name the program asked for and the file that answered.
+    public var read: DataSearchPath.Read
+    public var contentHash: String
+
+    public init(read: DataSearchPath.Read) {
+        self.read = read
+        var hash = ContentHash()
+        hash.combine(fileAt: read.path)
+        contentHash = hash.hex
+    }
+
+    /// Whether the name still finds the same file in `folders` (an author's file added in
+    /// front of a shipped one changes it) with the same content.
+    public func isCurrent(in folders: [String]) -> Bool {
+        guard DataSearchPath.resolve(read.name, in: folders) == read.path else { return false }
+        return DataFileRecord(read: read).contentHash == contentHash
+    }
 }

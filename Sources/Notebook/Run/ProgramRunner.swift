@@ -23,34 +23,40 @@ public struct RunSettings: Equatable, Sendable {
 /// The run stage: starts the compiled program and turns what it writes into per-cell results.
 public struct ProgramRunner {
     public var settings: RunSettings
-    public var dataDirectory: String
+    /// Where the program looks for data files, in order (``DataSearchPath``).
+    public var dataFolders: [String]
     /// Called with each progress line the library reports (training epochs).
     public var onProgress: (String) -> Void
     /// Called when a cell starts.
     public var onCellStart: (Int) -> Void
 
-    public init(settings: RunSettings, dataDirectory: String, onProgress: @escaping (String) -> Void = { _ in },
+    public init(settings: RunSettings, dataFolders: [String], onProgress: @escaping (String) -> Void = { _ in },
                 onCellStart: @escaping (Int) -> Void = { _ in }) {
         self.settings = settings
-        self.dataDirectory = dataDirectory
+        self.dataFolders = dataFolders
         self.onProgress = onProgress
         self.onCellStart = onCellStart
     }
 
     /// The environment a chapter program runs in: the runner's, plus the notebook protocol,
-    /// the seed, the data folder, OpenBLAS's settings and JSON crash reports.
-    static func environment(settings: RunSettings, dataDirectory: String) -> [String: String] {
+    /// the seed, the data folders, OpenBLAS's settings and JSON crash reports.
+    static func environment(settings: RunSettings, dataFolders: [String]) -> [String: String] {
         var environment = BLASEnvironment.adding(to: ProcessInfo.processInfo.environment)
         environment["D2L_NOTEBOOK"] = "1"
         environment["D2L_SEED"] = String(settings.seed)
-        environment["D2L_DATA_DIR"] = dataDirectory
+        environment[DataSearchPath.foldersVariable] = DataSearchPath.encode(dataFolders)
+        environment["D2L_DATA_DIR"] = nil
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,format=json,threads=crashed"
         return environment
     }
 
     /// Runs `executable`, the program generated from `chapter` with `plans`.
     public func run(_ executable: String, chapter: Chapter, plans: [CellPlan]) throws -> RunResult {
-        let environment = Self.environment(settings: settings, dataDirectory: dataDirectory)
+        var environment = Self.environment(settings: settings, dataFolders: dataFolders)
+        let dataLog = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-data-reads-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: dataLog.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: dataLog) }
+        environment[DataSearchPath.readLogVariable] = dataLog.path
 
         let watchdog = CellWatchdog(cellLimit: settings.cellTimeLimit)
         let onCellStart = self.onCellStart
@@ -81,6 +87,8 @@ public struct ProgramRunner {
                                       timeLimit: timedOut ? limit : nil).build()
         var result = RunResult(cells: cells, runSeconds: Date().timeIntervalSince(start))
         result.timedOut = timedOut
+        let log = (try? String(contentsOf: dataLog, encoding: .utf8)) ?? ""
+        result.dataFiles = DataSearchPath.reads(inLog: log).map { DataFileRecord(read: $0) }
         return result
     }
 }
