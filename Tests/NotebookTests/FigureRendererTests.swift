@@ -65,6 +65,13 @@ final class FigureRendererTests: XCTestCase {
         XCTAssertTrue(script.contains("\"f.dat\" index 2 with lines lw 2 title \"line\""), script)
     }
 
+    func testARangeOfZeroWidthIsLeftToTheData() throws {
+        let figure = Figure(xLabel: "x", yLabel: "y", series: [.init(name: "a", points: [[0, 1], [1, 2]])], xRange: 1...1)
+        let (rendered, _, script, _) = try render(figure)
+        XCTAssertFalse(script.contains("set xrange"), script)
+        XCTAssertTrue(rendered.svg.hasPrefix("<svg"))
+    }
+
     func testTheLegendIsOutsideThePlot() throws {
         let script = FigureRenderer.script(Figure(xLabel: "x", yLabel: "y", series: [.init(name: "a", points: [[0, 0]])]),
                                            name: "f")

@@ -136,6 +136,8 @@ public struct FigureRenderer {
             guard let value, value.isFinite, !log || value > 0 else { return nil }
             return "\(value)"
         }
+        // gnuplot refuses an empty range: one of zero width is left to the data.
+        let range = range.flatMap { $0.lowerBound < $0.upperBound ? $0 : nil }
         let low = bound(range?.lowerBound), high = bound(range?.upperBound)
         if hasPoints || (low != nil && high != nil) {
             guard low != nil || high != nil else { return [] }
