@@ -142,6 +142,21 @@ final class OutputCollectorTests: XCTestCase {
         XCTAssertFalse("\(outputs)".contains(secret))
     }
 
+    /// A cell whose result could not be read did not run as intended: its status says so.
+    func testACellWithAnUnreadableResultFails() throws {
+        let collector = OutputCollector(secret: secret)
+        let stream = CellMarker.begin(index: 0, unixTime: 1).line(secret: secret) + "before\n"
+            + CellMarker.opening(secret: secret) + "display {\"figure\":{\n"
+            + CellMarker.end(index: 0, seconds: 0.1, unixTime: 2).line(secret: secret)
+        collector.feed(Array(stream.utf8), isOutput: true)
+        collector.finish()
+        let chapter = try ChapterParser.parse("# T\n\n```swift {#a}\nprint(1)\n```\n", path: "x.md")
+        let cells = CellResultBuilder(chapter: chapter, plans: [.run], records: collector.records, openCell: nil,
+                                      outcome: ChildProcess.Outcome(status: 0, signal: nil, timedOut: false),
+                                      timeLimit: nil).build()
+        XCTAssertEqual(cells.first?.status, .failed)
+    }
+
     func testCrashReportGivesChapterLine() {
         let stderr = """
         Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index out of range

@@ -42,6 +42,9 @@ struct CellResultBuilder {
                 result.outputs.append(.error(CellError(message: "this cell is tagged .fails but ran without error",
                                                        file: chapter.path, line: cell.line)))
             }
+            // An error the runner added while collecting (a result that could not be read) is
+            // the cell's failure too: the page must not call it ok.
+            if result.status == .ok, !result.errors.isEmpty { result.status = .failed }
             results.append(result)
         }
         return results
