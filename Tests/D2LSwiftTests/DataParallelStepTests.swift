@@ -94,3 +94,116 @@ final class SplitTrainingTests: XCTestCase {
         }
     }
 }
+
+/// Before splitting a batch between threads, the trainer runs each batch shape's steps once
+/// whole on its own thread, so that a mistake in them stops the program there, about the
+/// author's batch, every run the same; and that run leaves nothing behind.
+final class SplitStepRehearsalTests: XCTestCase {
+    private var savedThreads = Parallelism.threads
+
+    override func setUp() {
+        savedThreads = Parallelism.threads
+        Parallelism.threads = 2
+    }
+
+    override func tearDown() { Parallelism.threads = savedThreads }
+
+    /// A language model that notes each step it runs: which, on how many rows, on which thread,
+    /// and whether work in it could be split. With ``drawsRandomNumbers`` its training step
+    /// draws from the shared generator, as dropout would (not in split steps: the generator is
+    /// not for two threads at once).
+    private final class StepRecordingLM: RNNLMScratch {
+        struct Step: Equatable {
+            let training: Bool
+            let rows: Int
+            let onCallingThread: Bool
+            let couldSplit: Bool
+        }
+
+        var drawsRandomNumbers = false
+        private let callingThread = Thread.current
+        private let lock = NSLock()
+        private var recorded: [Step] = []
+        var steps: [Step] { lock.withLock { recorded } }
+
+        private func note(training: Bool, _ batch: Batch) {
+            let step = Step(training: training, rows: batch.inputs.shape[0],
+                            onCallingThread: Thread.current == callingThread, couldSplit: Parallelism.canSplit)
+            lock.withLock { recorded.append(step) }
+        }
+
+        override func trainingStep(_ batch: Batch) -> Tensor {
+            note(training: true, batch)
+            let loss = super.trainingStep(batch)
+            return drawsRandomNumbers ? loss + (Tensor.randn([1]) * 0).sum() : loss
+        }
+
+        override func validationStep(_ batch: Batch) {
+            note(training: false, batch)
+            super.validationStep(batch)
+        }
+    }
+
+    private struct FixedBatches: DataModule {
+        let train: [Batch]
+        let validation: [Batch]
+        func trainBatches() -> [Batch] { train }
+        func validationBatches() -> [Batch] { validation }
+    }
+
+    private func batch(rows: Int) -> Batch {
+        Batch(inputs: Tensor(shape: [rows, 7], scalars: (0..<(rows * 7)).map { Float(($0 * 11) % 28) }),
+              targets: Tensor(shape: [rows, 7], scalars: (0..<(rows * 7)).map { Float(($0 * 5 + 3) % 28) }))
+    }
+
+    private func model() -> StepRecordingLM {
+        Random.seed(4)
+        return StepRecordingLM(rnn: RNNScratch(numInputs: 28, numHiddens: 32), vocabSize: 28, lr: 1)
+    }
+
+    func testEachBatchShapeIsFirstRunWholeOnTheCallingThreadOncePerFit() {
+        let model = model()
+        let data = FixedBatches(train: [batch(rows: 300), batch(rows: 300), batch(rows: 200)],
+                                validation: [batch(rows: 300)])
+        let trainer = Trainer(maxEpochs: 2, gradientClipVal: 1)
+        trainer.showsFigure = false
+        trainer.reportsProgress = false
+        trainer.fit(model, data)
+
+        let steps = model.steps
+        XCTAssertEqual(steps.first, .init(training: true, rows: 300, onCallingThread: true, couldSplit: false),
+                       "the first step the model sees is the whole first batch, on the calling thread, unsplit")
+        let whole = steps.filter { $0.rows >= 200 }
+        XCTAssertEqual(whole, [.init(training: true, rows: 300, onCallingThread: true, couldSplit: false),
+                               .init(training: true, rows: 200, onCallingThread: true, couldSplit: false),
+                               .init(training: false, rows: 300, onCallingThread: true, couldSplit: false)],
+                       "one whole run per batch shape and step kind, in the first epoch only")
+        // The training itself is the split one, unchanged: every batch in halves, both epochs.
+        let halves = steps.filter { $0.rows < 200 }
+        XCTAssertEqual(halves.filter(\.training).map(\.rows).sorted(), [Int](repeating: 100, count: 4) + [Int](repeating: 150, count: 8))
+        XCTAssertEqual(halves.filter { !$0.training }.map(\.rows), [Int](repeating: 150, count: 4))
+        XCTAssertEqual(model.board.history["train_ppl"]?.count, 2)
+        XCTAssertEqual(model.board.history["val_ppl"]?.count, 2)
+    }
+
+    func testARehearsalLeavesNoTrace() {
+        let model = model()
+        model.drawsRandomNumbers = true
+        let batch = batch(rows: 300)
+        var expectedGenerator = Random.generator
+        DataParallelStep.rehearseTraining(model, on: batch)
+        DataParallelStep.rehearseValidation(model, on: batch)
+
+        XCTAssertEqual(model.steps.map(\.rows), [300, 300], "both steps ran, on the whole batch")
+        XCTAssertEqual(Random.generator.next(), expectedGenerator.next(), "the step's random draws are undone")
+        XCTAssertTrue(model.parameters().allSatisfy { $0.grad == nil }, "no gradient reaches the parameters")
+        XCTAssertTrue(model.board.keys.isEmpty, "no metric reaches the board")
+        model.board.finishEpoch()
+        XCTAssertTrue(model.board.history.isEmpty)
+        let context = ThreadContext.current
+        XCTAssertNil(context.metricLog)
+        XCTAssertNil(context.gradientSink)
+        XCTAssertTrue(GradientMode.isEnabled)
+        XCTAssertEqual(Parallelism.threads, 2)
+    }
+}

@@ -33,6 +33,16 @@ public enum Parallelism {
     /// should not split at all.
     static var canSplit: Bool { threads >= 2 && !WorkerPool.jobRunning.load(ordering: .relaxed) }
 
+    /// Runs `body` with every loop and pair in it on the calling thread alone, so that a crash
+    /// in it (a shape mistake's `require`) is always reported from this thread's stack.
+    /// Only while no job runs (the worker is idle): it lowers ``threads`` for the duration.
+    static func withoutSplitting<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = threads
+        threads = 1
+        defer { threads = saved }
+        return try body()
+    }
+
     /// What the main thread did with its time in parallel loops, counted while
     /// ``recordsStatistics`` is on (the benchmark's account of where two threads lose time).
     public struct Statistics {

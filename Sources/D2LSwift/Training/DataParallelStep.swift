@@ -6,6 +6,11 @@
 /// whole batch's, up to rounding; results depend on the thread count, never on timing. The
 /// chapter's shapes gain more from this than from splitting each operation between the
 /// cores, which synchronises them thousands of times per batch.
+///
+/// A step that fails would fail on both threads at once, about half the batch, and the crash
+/// report would show whichever thread stopped first; so the trainer first rehearses each batch
+/// shape's steps whole, on its own thread (``Rehearsals``), where a mistake stops the program
+/// the same way every run.
 enum DataParallelStep {
     /// Fewer rows per half than this are not worth a second thread.
     static let minimumRowsPerHalf = 64
@@ -52,6 +57,61 @@ enum DataParallelStep {
             GradientMode.withoutGradients { model.validationStep(halves[part].copied()) }
         }
         MetricLog.merge(logs, weights: shares(of: halves))
+    }
+
+    /// The batch shapes whose steps one `fit` has rehearsed (``rehearseTraining(_:on:)``):
+    /// each shape once, so that a step that only fails for another batch size (the last,
+    /// shorter batch of an epoch) is caught too, at the cost of one extra step per shape.
+    struct Rehearsals {
+        private var trained = Set<[[Int]]>()
+        private var validated = Set<[[Int]]>()
+
+        /// Rehearses `model`'s training step on `batch` unless a batch of its shape was.
+        mutating func beforeTraining(_ model: Module, on batch: Batch) {
+            if trained.insert([batch.inputs.shape, batch.targets.shape]).inserted {
+                DataParallelStep.rehearseTraining(model, on: batch)
+            }
+        }
+
+        /// Rehearses `model`'s validation step on `batch` unless a batch of its shape was.
+        mutating func beforeValidation(_ model: Module, on batch: Batch) {
+            if validated.insert([batch.inputs.shape, batch.targets.shape]).inserted {
+                DataParallelStep.rehearseValidation(model, on: batch)
+            }
+        }
+    }
+
+    /// Runs `model`'s training step and its backward pass once on the whole `batch`, on the
+    /// calling thread alone, and discards all it made: the gradients go to a sink never added
+    /// to the parameters, the plotted metrics to a log never recorded, the random draws are
+    /// undone. A mistake in the step (shapes that do not fit) then stops the program here,
+    /// every run the same, from the stack of the cell that called `fit` and about the batch the
+    /// author made, not on whichever half's thread got there first, about half of it.
+    static func rehearseTraining(_ model: Module, on batch: Batch) {
+        rehearse { context in
+            let saved = context.gradientSink
+            context.gradientSink = GradientSink()
+            defer { context.gradientSink = saved }
+            model.trainingStep(batch).backward()
+        }
+    }
+
+    /// Runs `model`'s validation step once on the whole `batch` on the calling thread, as
+    /// ``rehearseTraining(_:on:)`` does, without recording a graph.
+    static func rehearseValidation(_ model: Module, on batch: Batch) {
+        rehearse { _ in GradientMode.withoutGradients { model.validationStep(batch) } }
+    }
+
+    private static func rehearse(_ body: (ThreadContext) -> Void) {
+        let context = ThreadContext.current
+        let savedLog = context.metricLog
+        let savedGenerator = Random.generator
+        context.metricLog = MetricLog()
+        defer {
+            context.metricLog = savedLog
+            Random.generator = savedGenerator
+        }
+        Parallelism.withoutSplitting { body(context) }
     }
 
     /// Runs `body` for both halves, one on the worker thread, with each thread's plots going

@@ -17,8 +17,10 @@ public final class Trainer {
     /// Whether `fit` reports per-epoch progress.
     public var reportsProgress = true
     /// Whether each batch is split in two halves run at once on two cores
-    /// (``DataParallelStep``), when ``Parallelism/threads`` allows. Turn it off for a model
-    /// whose steps are not safe to run concurrently or whose loss is not a mean over rows.
+    /// (``DataParallelStep``), when ``Parallelism/threads`` allows. The first batch of each
+    /// shape is first run whole on the calling thread, its results discarded, so that a
+    /// mistake in the model's steps is reported the same way every run. Turn it off for a
+    /// model whose steps are not safe to run concurrently or whose loss is not a mean over rows.
     public var splitsBatches = true
     /// Wall time of each epoch in seconds, training and validation together.
     public private(set) var epochSeconds: [Double] = []
@@ -41,11 +43,13 @@ public final class Trainer {
     private func train(_ model: Module, _ data: DataModule) {
         let optimizer = model.configureOptimizer()
         let start = Date()
+        var rehearsals = DataParallelStep.Rehearsals()
         for epoch in stride(from: 1, through: maxEpochs, by: 1) {
             let epochStart = Date()
             var tokens = 0
             for batch in data.trainBatches() {
                 if splitsBatches, let halves = DataParallelStep.halves(of: batch) {
+                    rehearsals.beforeTraining(model, on: batch)
                     optimizer.zeroGrad()
                     DataParallelStep.train(model, on: halves)
                 } else {
@@ -60,6 +64,7 @@ public final class Trainer {
             GradientMode.withoutGradients {
                 for batch in data.validationBatches() {
                     if splitsBatches, let halves = DataParallelStep.halves(of: batch) {
+                        rehearsals.beforeValidation(model, on: batch)
                         DataParallelStep.validate(model, on: halves)
                     } else {
                         model.validationStep(batch)
