@@ -72,8 +72,8 @@ final class ServeProcessTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.05)
         }
         XCTAssertFalse(served.isRunning, "d2l-run serve stops on SIGTERM")
-        XCTAssertEqual(served.terminationStatus, 0, "a clean stop, as the README says")
-        XCTAssertEqual(served.terminationReason, .exit)
+        XCTAssertEqual(served.termination.status, 0, "a clean stop, as the README says")
+        XCTAssertEqual(served.termination.reason, .exit)
         XCTAssertFalse(isAlive(program.pid), "the snapshot's program ends with it")
         XCTAssertFalse(isAlive(running), "and so does the cell it was running")
     }

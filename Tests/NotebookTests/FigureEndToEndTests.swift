@@ -9,7 +9,13 @@ final class FigureEndToEndTests: XCTestCase {
     override func setUp() { output = Project.temporaryDirectory() }
 
     private func run(_ fixture: String) throws -> (status: Int32, html: String, notebook: String, standardError: String) {
-        let result = try runD2L([Project.fixtures.appendingPathComponent(fixture).path, "--output", output.path])
+        // Run from a book folder outside the checkout, as an author would.
+        let chapters = output.appendingPathComponent("book/Chapters")
+        try FileManager.default.createDirectory(at: chapters, withIntermediateDirectories: true)
+        let chapter = chapters.appendingPathComponent(fixture)
+        try? FileManager.default.removeItem(at: chapter)
+        try FileManager.default.copyItem(at: Project.fixtures.appendingPathComponent(fixture), to: chapter)
+        let result = try runD2L([chapter.path, "--output", output.path])
         let name = (fixture as NSString).deletingPathExtension
         let html = (try? String(contentsOf: output.appendingPathComponent("\(name).html"), encoding: .utf8)) ?? ""
         let notebook = (try? String(contentsOf: output.appendingPathComponent("\(name).ipynb"), encoding: .utf8)) ?? ""

@@ -127,6 +127,9 @@ final class ServedChapter {
 
     var isRunning: Bool { process.isRunning }
 
+    /// How the server ended: its exit status (or signal) and whether it exited or was killed.
+    var termination: (status: Int32, reason: Process.TerminationReason) { (process.terminationStatus, process.terminationReason) }
+
     /// What the server printed on standard output so far, one string per line.
     var standardOutputLines: [String] { stdoutCollector.lines }
 
