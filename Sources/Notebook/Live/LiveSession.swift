@@ -409,19 +409,33 @@ public final class LiveSession: @unchecked Sendable {
         }
         emitCell(id)
         let start = Date()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        // This run's own result, taken on the run queue before the next run there can start:
+        // runs of the same cell queued meanwhile change the cell's state, not this answer.
+        let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Slot, Never>) in
             runQueue.async {
                 if cell.tags.exercise {
                     self.runExercise(cell, source: source)
                 } else {
                     self.replaceSnapshot()
                 }
-                continuation.resume()
+                continuation.resume(returning: self.lock.withLock { self.slots[id] ?? Slot() })
             }
         }
-        let state = cellState(id: id)
-        return LiveRunAnswer(status: state.status, outputs: state.outputs, html: state.html,
-                             seconds: state.seconds ?? Date().timeIntervalSince(start))
+        let result = finished.result
+        return LiveRunAnswer(status: result.map(Self.status(of:)) ?? .notRun,
+                             outputs: LiveOutput.outputs(result?.outputs ?? [], figures: finished.figures),
+                             html: HTMLWeaver(title: "", katex: nil).outputsHTML(result, figures: finished.figures),
+                             seconds: result?.seconds ?? Date().timeIntervalSince(start))
+    }
+
+    /// The state a finished result gives its cell.
+    private static func status(of result: CellResult) -> LiveCellState.Status {
+        switch result.status {
+        case .ok, .failedAsExpected: return .ran
+        case .failed: return .failed
+        case .notRun: return .notRun
+        case .skipped: return .skipped
+        }
     }
 
     /// Compiles `source` alone and runs it in a fork of the snapshot. Runs on `runQueue`.
@@ -613,12 +627,7 @@ public final class LiveSession: @unchecked Sendable {
         if let activity = slot.activity {
             status = activity
         } else if let result = slot.result {
-            switch result.status {
-            case .ok, .failedAsExpected: status = .ran
-            case .failed: status = .failed
-            case .notRun: status = .notRun
-            case .skipped: status = .skipped
-            }
+            status = Self.status(of: result)
             if slot.key != keys[cell.id] && result.status != .skipped {
                 status = .stale
                 note = "stale: this cell or a main cell before it changed since it ran"

@@ -70,6 +70,28 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(session.chapterState().snapshot, "ready")
     }
 
+    /// Runs of one cell posted at once each answer with their own run's status and output,
+    /// not with the state of another run queued meanwhile.
+    func testSimultaneousRunsEachAnswerWithTheirOwnStatus() async throws {
+        let session = self.session!
+        let answers = try await withThrowingTaskGroup(of: (Int, LiveRunAnswer).self) { group in
+            for number in 0..<8 {
+                // Every third run fails to compile; the others print their number.
+                let source = number % 3 == 0 ? "let broken: Int = \"\(number)\"\n" : "print(\"run \(number)\")\n"
+                group.addTask { (number, try await session.run(cellID: "ex-extend", source: source)) }
+            }
+            return try await group.reduce(into: [Int: LiveRunAnswer]()) { $0[$1.0] = $1.1 }
+        }
+        for (number, answer) in answers {
+            if number % 3 == 0 {
+                XCTAssertEqual(answer.status, .failed, "run \(number)")
+            } else {
+                XCTAssertEqual(answer.status, .ran, "run \(number): \(answer.html)")
+                XCTAssertEqual(text(answer), "run \(number)\n")
+            }
+        }
+    }
+
     func testCompileErrorShowsAtItsMarkdownLine() async throws {
         let broken = "let a = 1\nlet b: String = a\n"
         let answer = try await session.run(cellID: "ex-extend", source: broken)
