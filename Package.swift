@@ -95,7 +95,7 @@ let package = Package(
             "NotebookServer", "ProjectPaths",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "ProjectPaths"]),
+        .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "ProjectPaths"], exclude: ["Python"]),
     ],
     swiftLanguageModes: [.v5]
 )

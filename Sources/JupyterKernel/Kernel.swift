@@ -34,7 +34,9 @@ public enum Kernel {
             for await (frames, receivedAt) in controlRequests { await server.handle(frames, on: .control, receivedAt: receivedAt) }
         }
         let signals = handleSignals(executor: executor, sockets: sockets)
+        let parentWatch = endWhenOrphaned(executor: executor, sockets: sockets, log: log)
         defer {
+            parentWatch.cancel()
             signals.forEach { $0.cancel() }
             shellTask.cancel()
             controlTask.cancel()
@@ -47,6 +49,24 @@ public enum Kernel {
             case .stdin, .iopub: log("ignored a message on \(channel.rawValue): the kernel asked for no input")
             }
         }
+    }
+
+    /// A front end that dies without a shutdown (killed, crashed) would leave the kernel
+    /// running for ever: as ipykernel's parent poller, end when the parent process is gone
+    /// (this process is then re-parented, so its parent id changes).
+    private static func endWhenOrphaned(executor: CellExecutor, sockets: KernelSockets,
+                                        log: @escaping @Sendable (String) -> Void) -> DispatchSourceTimer {
+        let parent = getppid()
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler {
+            guard getppid() != parent else { return }
+            timer.cancel()
+            log("the process that started the kernel (\(parent)) has ended: shutting down")
+            Task { await executor.shutdown(restart: false); sockets.stop() }
+        }
+        timer.resume()
+        return timer
     }
 
     private static func handleSignals(executor: CellExecutor, sockets: KernelSockets) -> [DispatchSourceSignal] {

@@ -18,7 +18,7 @@ final class KernelProcessTests: XCTestCase {
         var log: String { String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
     }
 
-    func startKernel(key: String = UUID().uuidString) throws -> RunningKernel {
+    func writeConnectionFile(key: String) throws -> (ConnectionFile, URL) {
         let ports = try freePorts(5)
         let connection = ConnectionFile(ip: "127.0.0.1", shellPort: ports[0], iopubPort: ports[1], stdinPort: ports[2],
                                         controlPort: ports[3], heartbeatPort: ports[4], key: key)
@@ -28,6 +28,11 @@ final class KernelProcessTests: XCTestCase {
                                "signature_scheme": "hmac-sha256", "key": .string(key)]
         try json.encoded().write(to: file)
         addTeardownBlock { try? FileManager.default.removeItem(at: file) }
+        return (connection, file)
+    }
+
+    func startKernel(key: String = UUID().uuidString) throws -> RunningKernel {
+        let (connection, file) = try writeConnectionFile(key: key)
         let process = Process()
         process.executableURL = Self.d2lRun
         process.arguments = ["kernel", file.path]
@@ -89,6 +94,35 @@ final class KernelProcessTests: XCTestCase {
         kernel.process.terminate()
         XCTAssertTrue(waitForExit(kernel.process, seconds: 5))
         XCTAssertEqual(kernel.process.terminationReason, .exit)
+    }
+
+    /// A front end killed without a shutdown leaves no kernel behind.
+    func testKernelEndsWhenItsParentDies() throws {
+        let (connection, file) = try writeConnectionFile(key: "k")
+        let parent = Process()
+        parent.executableURL = URL(fileURLWithPath: "/bin/sh")
+        parent.arguments = ["-c", "\"$0\" kernel \"$1\" >/dev/null 2>&1 & echo $!; exec sleep 60", Self.d2lRun.path, file.path]
+        let output = Pipe()
+        parent.standardOutput = output
+        try parent.run()
+        let line = output.fileHandleForReading.availableData
+        let kernelID = try XCTUnwrap(Int32(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let client = try KernelClient(connection)
+        XCTAssertNotNil(try client.waitForReady())
+        // Not waitUntilExit: Foundation counts the parent as running while the orphan holds
+        // a descriptor it inherited.
+        kill(parent.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(5)
+        while isAlive(kernelID) && Date() < deadline { usleep(50_000) }
+        XCTAssertFalse(isAlive(kernelID), "the orphaned kernel \(kernelID) still runs")
+        if isAlive(kernelID) { kill(kernelID, SIGKILL) }
+    }
+
+    /// Running, not a zombie waiting for a parent that does not reap (pid 1 in a container).
+    private func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[close...].hasPrefix(") Z")
     }
 
     func testBadConnectionFileIsNamed() throws {

@@ -188,6 +188,20 @@ final class KernelServerTests: XCTestCase {
         XCTAssertEqual(outbox.shutdownCalls, 1)
     }
 
+    /// An interrupt on control is answered while a shell request is still running.
+    func testInterruptReachesARunningCell() async throws {
+        let running = Task { [server] in
+            await server.handle(request("execute_request", ["code": "wait for interrupt"]), on: .shell)
+        }
+        let deadline = Date().addingTimeInterval(5)
+        while !outbox.summary.contains("iopub execute_input") && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        await server.handle(request("interrupt_request"), on: .control)
+        await running.value
+        let replies = outbox.summary.filter { $0.hasPrefix("shell") || $0.hasPrefix("control") }
+        XCTAssertEqual(replies, ["control interrupt_reply", "shell execute_reply"])
+        XCTAssertEqual(outbox.messages.first { $0.1.type == "execute_reply" }?.1.content["ename"], "Interrupted")
+    }
+
     func testShutdownOnShell() async {
         await server.handle(request("shutdown_request", ["restart": false]), on: .shell)
         XCTAssertEqual(outbox.summary, ["iopub status:busy", "shell shutdown_reply", "iopub status:idle"])

@@ -1,7 +1,8 @@
 import JupyterKernel
 
-/// A CellExecutor for the tests only: it runs no Swift. Code containing "error" fails; any
-/// other code is answered with one output of each kind, echoing the code. It records calls.
+/// A CellExecutor for the tests only: it runs no Swift. Code containing "error" fails;
+/// "wait for interrupt" runs until `interrupt`; any other code is answered with one output of
+/// each kind, echoing the code. It records calls.
 actor ScriptedExecutor: CellExecutor {
     private(set) var executedCode: [String] = []
     private(set) var interrupts = 0
@@ -9,6 +10,11 @@ actor ScriptedExecutor: CellExecutor {
 
     func execute(code: String, silent: Bool, publish: @escaping @Sendable (IOPubEvent) -> Void) async -> ExecutionOutcome {
         executedCode.append(code)
+        if code == "wait for interrupt" {
+            // Sleeping gives the actor up, so that interrupt() can come in from control.
+            while interrupts == 0 { try? await Task.sleep(nanoseconds: 5_000_000) }
+            return .error(ename: "Interrupted", evalue: "the cell was interrupted", traceback: [])
+        }
         if code.contains("error") {
             publish(.stream(name: "stderr", text: "about to fail\n"))
             return .error(ename: "CellError", evalue: "failed: \(code)", traceback: ["cell line 1", code])

@@ -1,0 +1,66 @@
+import Foundation
+import JupyterKernel
+import ProjectPaths
+import XCTest
+
+/// jupyter_kernel_test (PyPI), the Jupyter project's own protocol checks, against the built
+/// `d2l-run kernel`. Python lives only in a virtual environment this test makes under
+/// `.build/` (the product never needs it); the first run installs it from PyPI (about 15 s).
+final class JupyterKernelTestSuiteTests: XCTestCase {
+    static let environment = ProjectPaths.root.appendingPathComponent(".build/jupyter-test-venv")
+    static let requirements = ["jupyter_client==8.10.0", "jupyter_kernel_test==0.7.0"]
+
+    func testJupyterKernelTestPasses() throws {
+        let python = try Self.preparedPython()
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-kernelspec-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: prefix) }
+        try KernelSpec(executable: KernelProcessTests.d2lRun.path).install(at: .prefix(prefix.path))
+
+        let suite = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python")
+        var environment = ProcessInfo.processInfo.environment
+        environment["JUPYTER_PATH"] = prefix.appendingPathComponent("share/jupyter").path
+        let (status, output) = try Self.run(python, ["-m", "unittest", "-v", "test_d2l_swift_kernel"],
+                                            in: suite, environment: environment)
+        XCTAssertEqual(status, 0, output)
+        // Ran, not skipped: the samples these two need are set.
+        XCTAssertTrue(output.contains("test_kernel_info (test_d2l_swift_kernel.D2LSwiftKernelTests.test_kernel_info) ... ok"), output)
+        XCTAssertTrue(output.contains("test_is_complete (test_d2l_swift_kernel.D2LSwiftKernelTests.test_is_complete) ... ok"), output)
+    }
+
+    /// The environment's python, made and filled on first use.
+    static func preparedPython() throws -> String {
+        let python = environment.appendingPathComponent("bin/python").path
+        let marker = environment.appendingPathComponent("installed.txt")
+        let wanted = requirements.joined(separator: "\n")
+        if (try? String(contentsOf: marker, encoding: .utf8)) == wanted { return python }
+        let base = ProcessInfo.processInfo.environment["PYTHON3"] ?? "/usr/bin/env"
+        let baseArguments = base == "/usr/bin/env" ? ["python3"] : []
+        var (status, output) = try run(base, baseArguments + ["-m", "venv", environment.path])
+        guard status == 0 else { throw SetupError("python3 -m venv \(environment.path) failed:\n\(output)") }
+        (status, output) = try run(python, ["-m", "pip", "install", "--quiet"] + requirements)
+        guard status == 0 else { throw SetupError("pip install \(requirements.joined(separator: " ")) failed:\n\(output)") }
+        try wanted.write(to: marker, atomically: true, encoding: .utf8)
+        return python
+    }
+
+    static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+                    environment: [String: String]? = nil) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    struct SetupError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
