@@ -100,6 +100,8 @@ public final class LiveSession: @unchecked Sendable {
     private var programGeneration = 0
     private var programSettled = DispatchSemaphore(value: 0)
     private var stoppingProgram = false
+    /// Whether the snapshot's process ended while it was ready; the next run restores it.
+    private var snapshotLost = false
     private var liveRun: LiveRun?
     private var liveCellCounter = 0
     private var lastFigureRender = Date.distantPast
@@ -389,11 +391,27 @@ public final class LiveSession: @unchecked Sendable {
 
     private func programExited(_ outcome: ChildProcess.Outcome, generation: Int, chapter: Chapter, plans: [CellPlan]) {
         settleMainCells(generation: generation, chapter: chapter, plans: plans, outcome: outcome)
-        lock.withLock {
-            guard generation == programGeneration else { return }
+        let lost = lock.withLock { () -> Bool in
+            guard generation == programGeneration else { return false }
             liveRun?.finished.signal()
-            if snapshot == "ready" && !isShutDown && !stoppingProgram { snapshot = "failed" }
+            guard snapshot == "ready" && !isShutDown && !stoppingProgram else { return false }
+            snapshot = "failed"
+            snapshotLost = true
+            return true
         }
+        guard lost else { return }
+        // A cell killed the snapshot's process (or something else did): the session recovers by
+        // itself, running the main cells again, instead of refusing every later exercise.
+        configuration.log("the chapter program holding the snapshot ended (\(outcome)); running the main cells again")
+        emitAllCells()
+        runQueue.async { [weak self] in self?.restoreLostSnapshot() }
+    }
+
+    /// Runs the main cells again if the snapshot's process ended; on the run queue.
+    private func restoreLostSnapshot() {
+        guard lock.withLock({ snapshotLost && !isShutDown }) else { return }
+        lock.withLock { snapshotLost = false }
+        replaceSnapshot()
     }
 
     // MARK: - Running a cell
@@ -442,6 +460,7 @@ public final class LiveSession: @unchecked Sendable {
     private func runExercise(_ saved: Cell, source: String) {
         var cell = saved
         cell.source = source
+        restoreLostSnapshot()
         let (program, programChapter, mainKey, counter) = lock.withLock { () -> (LiveProgram?, Chapter?, String, Int) in
             liveCellCounter += 1
             return (snapshot == "ready" ? self.program : nil, self.programChapter, programMainKey, liveCellCounter)
@@ -495,7 +514,8 @@ public final class LiveSession: @unchecked Sendable {
                                        timeLimit: nil).build()[0]
         if record.began == nil || record.ended == nil {
             result = CellResult(index: index, status: .failed, outputs: record.outputs + [
-                .error(CellError(message: "the chapter program ended while this cell ran", file: path, line: cell.line))])
+                .error(CellError(message: "the chapter program ended while this cell ran; its main cells run again, so the next run finds the snapshot as it was",
+                                 file: path, line: cell.line))])
         }
         if run.interrupted {
             result.status = .failed

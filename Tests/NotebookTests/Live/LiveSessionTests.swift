@@ -92,6 +92,18 @@ final class LiveSessionTests: XCTestCase {
         }
     }
 
+    /// An exercise that kills the snapshot's own process costs that run only: the session runs
+    /// the main cells again by itself and the next exercise finds the state as it was.
+    func testAnExerciseThatKillsTheSnapshotIsRecoveredFrom() async throws {
+        let killer = try await session.run(cellID: "ex-crash", source: "kill(getppid(), SIGKILL)\nsleep(5)\n")
+        XCTAssertEqual(killer.status, .failed)
+        XCTAssertTrue(killer.html.contains("main cells run again"), killer.html)
+        let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        XCTAssertEqual(after.status, .ran, after.html)
+        XCTAssertEqual(text(after), "doubled 284 value 142\n")
+        XCTAssertEqual(session.chapterState().snapshot, "ready")
+    }
+
     func testCompileErrorShowsAtItsMarkdownLine() async throws {
         let broken = "let a = 1\nlet b: String = a\n"
         let answer = try await session.run(cellID: "ex-extend", source: broken)
