@@ -33,12 +33,28 @@ public enum CellMarker: Equatable, Sendable {
     /// The figure of the running cell so far (the training board after each epoch), for the
     /// live page; the cell's outputs keep only the figure it displays at its end.
     case liveFigure(Figure)
+    /// A kernel cell (`d2l-run kernel`) runs as cell `index` in the forked child `pid` (its own
+    /// process group) of the process holding the state before it.
+    case chainChild(index: Int, pid: Int32)
+    /// Kernel cell `index` ran to its end: its process `pid` now holds the state. Sent on both
+    /// streams (`onStandardOutput` says which), as the last word of the cell on each.
+    case chainHolder(index: Int, pid: Int32, onStandardOutput: Bool)
+    /// The process that ran kernel cell `index`, or held the state after it, ended with
+    /// `status` (128 + signal if killed): `pid` holds the state again, as it was before that
+    /// cell. Sent on both streams, like ``chainHolder(index:pid:onStandardOutput:)``.
+    case chainResumed(index: Int, pid: Int32, status: Int32, onStandardOutput: Bool)
+    /// The value of a kernel cell's last expression (Jupyter's `execute_result`).
+    case cellValue(DisplayItem)
 
     /// The bytes that open every marker: a control character no program prints by accident.
     public static let prefix = "\u{1}D2L:"
 
     /// The C symbol every live cell library exports as its entry point (`d2l-run serve`).
     public static let liveEntrySymbol = "d2l_live_cell_main"
+
+    /// The C symbol of kernel cell `index`'s entry point: one name per cell, as every cell's
+    /// library stays loaded (`RTLD_GLOBAL`) in the processes that follow it.
+    public static func chainEntrySymbol(_ index: Int) -> String { "d2l_chain_cell_\(index)" }
 
     /// What opens every marker of a run whose secret is `secret`.
     public static func opening(secret: String) -> String { "\(prefix)\(secret) " }
@@ -61,6 +77,12 @@ public enum CellMarker: Equatable, Sendable {
         case let .liveChild(index, pid): return "live-child \(index) \(pid)"
         case let .liveDone(index, status): return "live-done \(index) \(status)"
         case let .liveFigure(figure): return "live-figure \(Self.payload(figure))"
+        case let .chainChild(index, pid): return "chain-child \(index) \(pid)"
+        case let .chainHolder(index, pid, onStandardOutput):
+            return "chain-holder \(index) \(pid) \(onStandardOutput ? "out" : "err")"
+        case let .chainResumed(index, pid, status, onStandardOutput):
+            return "chain-resumed \(index) \(pid) \(status) \(onStandardOutput ? "out" : "err")"
+        case let .cellValue(item): return "cell-value \(Self.payload(item))"
         }
     }
 
@@ -134,9 +156,30 @@ public enum CellMarker: Equatable, Sendable {
         case "live-figure":
             guard let figure = JSONLine.decode(Figure.self, String(rest)) else { return nil }
             self = .liveFigure(figure)
+        case "chain-child":
+            guard fields.count == 2, let i = Int(fields[0]), let pid = Int32(fields[1]) else { return nil }
+            self = .chainChild(index: i, pid: pid)
+        case "chain-holder":
+            guard fields.count == 3, let i = Int(fields[0]), let pid = Int32(fields[1]),
+                  let stream = Self.stream(fields[2]) else { return nil }
+            self = .chainHolder(index: i, pid: pid, onStandardOutput: stream)
+        case "chain-resumed":
+            guard fields.count == 4, let i = Int(fields[0]), let pid = Int32(fields[1]), let s = Int32(fields[2]),
+                  let stream = Self.stream(fields[3]) else { return nil }
+            self = .chainResumed(index: i, pid: pid, status: s, onStandardOutput: stream)
+        case "cell-value":
+            guard let item = JSONLine.decode(DisplayItem.self, String(rest)) else { return nil }
+            self = .cellValue(item)
         default:
             return nil
         }
+    }
+}
+
+extension CellMarker {
+    /// `out` (standard output) or `err`.
+    private static func stream(_ field: Substring) -> Bool? {
+        field == "out" ? true : field == "err" ? false : nil
     }
 }
 

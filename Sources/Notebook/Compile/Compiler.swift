@@ -112,6 +112,18 @@ public struct Compiler {
                                                       output: library.path), producing: library)
     }
 
+    /// Compiles kernel cell `moduleName`'s `source` (see ``ChainedCellProgram``) into
+    /// `moduleName`.so and its module in `cellDirectory`.
+    public func compileChainedCell(_ source: String, moduleName: String, in cellDirectory: URL,
+                                   baseModuleDirectory: URL) throws -> CompileResult {
+        let file = try write(source, named: "\(moduleName).swift", in: cellDirectory)
+        let library = cellDirectory.appendingPathComponent("\(moduleName).so")
+        return try invoke(toolchain.chainedCellArguments(source: file.path, moduleName: moduleName,
+                                                         cellDirectory: cellDirectory.path,
+                                                         baseModuleDirectory: baseModuleDirectory.path,
+                                                         output: library.path), producing: library)
+    }
+
     private func write(_ text: String, named name: String, in directory: URL) throws -> URL {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent(name)

@@ -114,6 +114,23 @@ public struct Toolchain: Equatable, Sendable {
             + ["-Xlinker", "--allow-shlib-undefined", source, "-o", output]
     }
 
+    /// A kernel cell (`d2l-run kernel`) compiled into the library `output` and its module
+    /// `moduleName` in `cellDirectory`, against the modules of the cells before it (in
+    /// `cellDirectory`) and the base program's (in `baseModuleDirectory`).
+    ///
+    /// Access control is off so that a later cell sees a cell's internal and private names;
+    /// whole-module with the module emitted in the same job, and lld, make it the fastest
+    /// compile (PLATFORM.md: "Chained cells in forked state holders"). The symbols of earlier
+    /// cells and of the program resolve when the holder loads the library.
+    func chainedCellArguments(source: String, moduleName: String, cellDirectory: String,
+                              baseModuleDirectory: String, output: String) -> [String] {
+        commonArguments + ["-I", cellDirectory, "-I", baseModuleDirectory, "-module-name", moduleName,
+                           "-emit-library", "-emit-module", "-emit-module-path", "\(cellDirectory)/\(moduleName).swiftmodule",
+                           "-enable-testing", "-Xfrontend", "-disable-access-control", "-Xfrontend", "-enable-private-imports",
+                           "-wmo", "-no-emit-module-separately-wmo", "-use-ld=lld"]
+            + libraryArguments() + ["-Xlinker", "--allow-shlib-undefined", source, "-o", output]
+    }
+
     /// Links the shared library when the build made it (`swift build` builds every product);
     /// otherwise the library's object files, which `swift run d2l-run` alone leaves behind.
     func libraryArguments() -> [String] {

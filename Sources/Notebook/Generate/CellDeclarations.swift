@@ -250,7 +250,7 @@ private final class ReferenceFinder: SyntaxVisitor {
 
 /// Finds a `try` or `throw` whose error would reach the top level: not inside a nested function,
 /// closure or type.
-private final class TopLevelThrowFinder: SyntaxVisitor {
+final class TopLevelThrowFinder: SyntaxVisitor {
     var found = false
 
     override func visit(_ node: TryExprSyntax) -> SyntaxVisitorContinueKind {

@@ -25,6 +25,8 @@ final class LiveProgram: @unchecked Sendable {
     private var pid: pid_t?
     private var commandWriter: Int32 = -1
     private(set) var exited = false
+    /// The program's process, once started.
+    var processID: pid_t? { lock.withLock { pid } }
     /// Set when the user stopped the program (interrupting a main cell).
     var interrupted: Bool {
         get { lock.withLock { _interrupted } }

@@ -142,14 +142,7 @@ public struct HTMLWeaver {
             case let .check(check):
                 return "<div class=\"output check\">✓ \(HTMLEscaping.escape(check.description))</div>\n"
             case let .table(table):
-                let head = table.header.map { "<th>\(HTMLEscaping.escape($0))</th>" }.joined()
-                // Numbers line up on the right, text on the left.
-                let rows = table.rows.map { row in
-                    "<tr>" + row.map { cell in
-                        (Double(cell) != nil ? "<td class=\"number\">" : "<td>") + HTMLEscaping.escape(cell) + "</td>"
-                    }.joined() + "</tr>"
-                }
-                return "<table class=\"output table\"><thead><tr>\(head)</tr></thead><tbody>\(rows.joined())</tbody></table>\n"
+                return Self.tableHTML(table)
             case .figure:
                 guard let figure = figures.popFirst() else { return "" }
                 // The name comes from the chapter's file name: text, like every result.
@@ -158,6 +151,18 @@ public struct HTMLWeaver {
                     + "<figcaption>\(name).svg, with its data and gnuplot script beside the page</figcaption></figure>\n"
             }
         }
+    }
+
+    /// A table as HTML (the page's, and the kernel's `text/html`).
+    static func tableHTML(_ table: Table) -> String {
+        let head = table.header.map { "<th>\(HTMLEscaping.escape($0))</th>" }.joined()
+        // Numbers line up on the right, text on the left.
+        let rows = table.rows.map { row in
+            "<tr>" + row.map { cell in
+                (Double(cell) != nil ? "<td class=\"number\">" : "<td>") + HTMLEscaping.escape(cell) + "</td>"
+            }.joined() + "</tr>"
+        }
+        return "<table class=\"output table\"><thead><tr>\(head)</tr></thead><tbody>\(rows.joined())</tbody></table>\n"
     }
 
     /// Text shown as it was printed, escaped.

@@ -1,0 +1,308 @@
+import CellProtocol
+import Foundation
+
+/// The engine behind `d2l-run kernel`: runs cells as Jupyter does, each seeing everything the
+/// cells before it in this kernel declared and did, with the state held by a chain of forked
+/// processes (``HolderChain``).
+///
+/// A cell is compiled alone into a library module (``ChainedCellProgram``) that re-exports the
+/// previous successful cell's module; the process holding the state forks, and the child loads
+/// and runs the library (`CellRuntime.serveChain` in D2LSwift). A cell that ends normally
+/// joins the chain: its process holds the state from then on. A cell that crashes, exits or is
+/// interrupted takes its process with it, and the process before it holds the state again, as
+/// it was before that cell.
+///
+/// ```swift
+/// let engine = KernelEngine(configuration: .init(toolchain: toolchain, directory: folder))
+/// try await engine.start()
+/// let outcome = await engine.execute("let x = 1\nx + 1") { event in print(event) }
+/// await engine.shutdown()
+/// ```
+public actor KernelEngine {
+    /// Where the engine finds the compiler and library, and keeps its files.
+    public struct Configuration: Sendable {
+        public var toolchain: Toolchain
+        /// The seed and output limit (time limits do not apply: a kernel cell runs until done
+        /// or interrupted).
+        public var settings: RunSettings
+        /// The engine's working folder (base program, cell libraries, figures); removed at
+        /// shutdown.
+        public var directory: URL
+        /// Where cells look for data files (``DataSearchPath``).
+        public var dataFolders: [String]
+
+        public init(toolchain: Toolchain, settings: RunSettings = RunSettings(), directory: URL, dataFolders: [String]? = nil) {
+            self.toolchain = toolchain
+            self.settings = settings
+            self.directory = directory
+            self.dataFolders = dataFolders ?? [toolchain.dataDirectory]
+        }
+    }
+
+    /// Where one cell's time went, in seconds.
+    public struct Timings: Equatable, Sendable {
+        /// Generating the cell's file (swift-syntax).
+        public var generate: Double
+        /// swiftc: the library and its module.
+        public var compile: Double
+        /// In the holder: fork, loading the library and running the cell, as the cell's
+        /// process measured it (nil if it did not end normally).
+        public var run: Double?
+        /// From the request to the cell's end on both streams.
+        public var total: Double
+    }
+
+    private let configuration: Configuration
+    private var baseExecutable: String?
+    private var program: LiveProgram?
+    private var monitor: ChainMonitor?
+    private var chain: HolderChain?
+    private var nextCell = 1
+    private var completion = KernelCompletion()
+    private var interruptRequested = false
+    private var isShutDown = false
+    /// Set when the state was lost (the base program ended): the next cell says so.
+    private var lostState: String?
+    /// The last executed cell's timings.
+    public private(set) var lastTimings: Timings?
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    private var cellDirectory: URL { configuration.directory.appendingPathComponent("cells") }
+    private var baseDirectory: URL { configuration.directory.appendingPathComponent("base") }
+
+    /// The processes holding the state, base first.
+    public var holderPIDs: [Int32] { chain?.links.map(\.pid) ?? [] }
+
+    /// Compiles the base program (once) and starts it; returns when it serves cells.
+    ///
+    /// - Throws: ``KernelEngineError`` when the base program does not compile or start.
+    public func start() async throws {
+        guard program == nil else { return }
+        guard !isShutDown else { throw KernelEngineError("the kernel has shut down") }
+        let executable = try await compiledBase()
+        let monitor = ChainMonitor()
+        let settings = configuration.settings, folders = configuration.dataFolders
+        let moduleDirectory = baseDirectory.appendingPathComponent("module")
+        let program = try await Self.offThePool {
+            try LiveProgram(executable: executable, moduleDirectory: moduleDirectory, settings: settings,
+                            dataFolders: folders, handlers: monitor.handlers)
+        }
+        monitor.collector = program.collector
+        self.program = program
+        self.monitor = monitor
+        guard await monitor.waitUntilReady(), let pid = program.processID else {
+            program.stop()
+            await monitor.waitUntilExited()
+            self.program = nil
+            throw KernelEngineError("the kernel's base program ended before serving cells: \(monitor.exit?.standardError ?? "")")
+        }
+        chain = HolderChain(basePID: pid)
+    }
+
+    private func compiledBase() async throws -> String {
+        if let baseExecutable { return baseExecutable }
+        let compiler = Compiler(toolchain: configuration.toolchain)
+        let directory = baseDirectory
+        let compiled = try await Self.offThePool { try compiler.compileLive(KernelBaseProgram.program, in: directory) }
+        guard let executable = compiled.executable else {
+            throw KernelEngineError("the kernel's base program did not compile: "
+                                    + (compiled.diagnostics.map(\.rendered) + [compiled.otherOutput]).joined(separator: "\n"))
+        }
+        baseExecutable = executable
+        return executable
+    }
+
+    /// Runs `code` as the next cell, publishing its outputs through `publish` as they appear.
+    public func execute(_ code: String, publish: @escaping @Sendable (KernelEvent) -> Void) async -> KernelCellOutcome {
+        let started = Date()
+        interruptRequested = false
+        if let lost = lostState {
+            lostState = nil
+            publish(.stream(name: "stderr", text: "d2l-run kernel: \(lost); this cell starts from a fresh state\n"))
+        }
+        do {
+            try await start()
+        } catch {
+            return .failed(KernelCellError(kind: .kernelError, message: "\(error)"))
+        }
+        guard let program, let monitor, var chain else {
+            return .failed(KernelCellError(kind: .kernelError, message: "the kernel has shut down"))
+        }
+        for pid in monitor.takeIdleResumes() { chain.resumed(pid: pid) }
+        self.chain = chain
+
+        let index = nextCell
+        nextCell += 1
+        let module = ChainedCellProgram.moduleName(index)
+        let text = ChainedCellProgram.generate(code, index: index, previousModule: chain.holder.module)
+        let generated = Date()
+        let compiler = Compiler(toolchain: configuration.toolchain)
+        let cells = cellDirectory, base = baseDirectory.appendingPathComponent("module")
+        let compiled: CompileResult
+        do {
+            compiled = try await Self.offThePool {
+                try compiler.compileChainedCell(text, moduleName: module, in: cells, baseModuleDirectory: base)
+            }
+        } catch {
+            return .failed(KernelCellError(kind: .kernelError, message: "\(error)"))
+        }
+        var timings = Timings(generate: generated.timeIntervalSince(started), compile: compiled.seconds, run: nil, total: 0)
+        defer { timings.total = Date().timeIntervalSince(started); lastTimings = timings }
+        let cell = Cell(index: index, id: "cell-\(index)", source: code, line: 1)
+        let alone = Chapter(path: ChainedCellProgram.fileName(index), blocks: [.cell(cell)])
+        guard let library = compiled.executable else {
+            return .failed(compileError(compiled, cell: cell, chapter: alone))
+        }
+        if interruptRequested {
+            return .failed(KernelCellError(kind: .interrupted, message: "interrupted before it ran; " + KernelCellError.stateNote))
+        }
+        for output in CellDiagnostics(chapter: alone, diagnostics: compiled.diagnostics).outputs(for: cell) {
+            if case let .standardError(warning) = output { publish(.stream(name: "stderr", text: located(warning, in: alone))) }
+        }
+
+        let figures = FigureRenderer(directory: configuration.directory.appendingPathComponent("figures"))
+        var figureCount = 0
+        let translator = KernelEventTranslator(liveDisplayID: "d2l-cell-\(index)-live-figure") { figure in
+            figureCount += 1
+            return try? figures.render(figure, name: "cell\(index)-fig\(figureCount)").svg
+        }
+        monitor.follow(cell: index, translator: translator, publish: publish)
+        defer { monitor.stopFollowing() }
+        guard program.run(cell: index, library: library) else {
+            return await baseEnded(monitor)
+        }
+        let end = await monitor.waitForEnd()
+        let record = program.collector.record(index) ?? OutputCollector.CellRecord()
+        switch end {
+        case let .holder(pid):
+            timings.run = record.seconds
+            var updated = self.chain ?? chain
+            updated.succeeded(cell: index, module: module, pid: pid)
+            self.chain = updated
+            completion.add(cellSource: code)
+            return .ok
+        case let .resumed(pid, status):
+            self.chain?.resumed(pid: pid)
+            if monitor.followed.interrupted {
+                ProcessReaper.endStrays()
+                return .failed(KernelCellError(kind: .interrupted, message: "interrupted; " + KernelCellError.stateNote))
+            }
+            return .failed(runtimeError(record: record, status: status, cell: cell, chapter: alone))
+        case .programEnded:
+            return await baseEnded(monitor)
+        }
+    }
+
+    /// The base program ended (killed from outside, or shut down): the state is gone.
+    private func baseEnded(_ monitor: ChainMonitor) async -> KernelCellOutcome {
+        let shutDown = isShutDown
+        program?.stop(children: holderPIDs)
+        await monitor.waitUntilExited()
+        program = nil
+        self.monitor = nil
+        chain = nil
+        completion = KernelCompletion()
+        if shutDown { return .failed(KernelCellError(kind: .kernelError, message: "the kernel has shut down")) }
+        let why = "the process holding the kernel's state ended (\(describe(monitor.exit)))"
+        lostState = why
+        return .failed(KernelCellError(kind: .kernelError, message: why + "; the next cell starts from a fresh state"))
+    }
+
+    private func describe(_ outcome: ChildProcess.Outcome?) -> String {
+        guard let outcome else { return "unknown status" }
+        if let signal = outcome.signal { return "signal \(signal)" }
+        return "exit status \(outcome.status)"
+    }
+
+    /// A compile failure: each error at its line in the cell with the compiler's caret.
+    private func compileError(_ compiled: CompileResult, cell: Cell, chapter: Chapter) -> KernelCellError {
+        let errors = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics).outputs(for: cell).compactMap { output -> CellError? in
+            if case let .error(error) = output { return error } else { return nil }
+        }
+        guard let first = errors.first else {
+            let text = (compiled.diagnostics.map(\.rendered) + [compiled.otherOutput]).joined(separator: "\n")
+            return KernelCellError(kind: .compileError, message: "the cell did not compile; " + KernelCellError.stateNote,
+                                   details: text.split(separator: "\n").map(String.init))
+        }
+        var error = KernelCellError(kind: .compileError, first)
+        for more in errors.dropFirst() {
+            error.details += [KernelCellError(kind: .compileError, more).message.replacingOccurrences(of: "; " + KernelCellError.stateNote, with: "")]
+                + more.details.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
+        return error
+    }
+
+    /// A cell whose process ended: the crash report's message and line, or the signal or status.
+    private func runtimeError(record: OutputCollector.CellRecord, status: Int32, cell: Cell, chapter: Chapter) -> KernelCellError {
+        var record = record
+        record.isolatedExit = status
+        let result = CellResultBuilder(chapter: chapter, plans: [.runIsolated], records: [cell.index: record], openCell: nil,
+                                       outcome: ChildProcess.Outcome(status: 0, signal: nil, timedOut: false),
+                                       timeLimit: nil).build()[0]
+        var error = result.error ?? CellError(message: "the cell's process ended with status \(status)")
+        if status == 0, record.failure == nil { error.message = "the cell ended its own process (exit status 0)" }
+        error.details = error.details.replacingOccurrences(of: chapter.path + ":", with: "line ")
+        return KernelCellError(kind: .runtimeError, error)
+    }
+
+    /// A warning's text with the cell's line instead of the engine's file name.
+    private func located(_ text: String, in chapter: Chapter) -> String {
+        text.replacingOccurrences(of: chapter.path + ":", with: "line ")
+    }
+
+    /// Ends the running cell and everything it started; the state is as before it.
+    public func interrupt() {
+        interruptRequested = true
+        monitor?.interrupt()
+    }
+
+    /// Ends every holder and starts a fresh base: nothing any cell did is kept.
+    public func restart() async throws {
+        await stopProgram()
+        try await start()
+    }
+
+    /// Ends every process the engine started and removes its files.
+    public func shutdown() async {
+        isShutDown = true
+        await stopProgram()
+        try? FileManager.default.removeItem(at: configuration.directory)
+    }
+
+    private func stopProgram() async {
+        guard let program, let monitor else { return }
+        var children = holderPIDs
+        if let running = monitor.followed.childPID { children.append(running) }
+        monitor.interrupt()
+        program.stop(children: children)
+        await monitor.waitUntilExited()
+        ProcessReaper.endStrays()
+        self.program = nil
+        self.monitor = nil
+        chain = nil
+        completion = KernelCompletion()
+    }
+
+    /// Completion candidates at `cursor` (Unicode scalars into `code`): the names the cells
+    /// that ran declared, and their types' members.
+    public func complete(_ code: String, cursor: Int) -> (matches: [String], start: Int) {
+        completion.complete(code, cursor: cursor)
+    }
+
+    /// Runs blocking work (the compiler, starting a process) on a thread of its own, not on
+    /// the concurrency pool's few threads.
+    private static func offThePool<T>(_ work: @escaping () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+/// The kernel engine could not start or serve.
+public struct KernelEngineError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

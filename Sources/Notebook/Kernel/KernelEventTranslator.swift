@@ -1,0 +1,126 @@
+import CellProtocol
+import Foundation
+
+/// Turns what a running kernel cell has written so far (its ``OutputCollector`` record, which
+/// grows as bytes arrive) and its live markers into ``KernelEvent``s, each output published
+/// once, in order.
+///
+/// Standard error is published by whole lines, without the Swift runtime's crash report (its
+/// message and line go into the cell's error instead). A figure the cell draws live (the
+/// training board each epoch) is one display, updated in place; the first figure the cell
+/// displays after it (the board at the end of training) replaces it too.
+struct KernelEventTranslator {
+    /// Draws a figure as SVG (gnuplot); nil if it cannot be drawn.
+    let renderFigure: (Figure) -> String?
+    /// The display id of the cell's live figure.
+    let liveDisplayID: String
+
+    private var publishedOutputs = 0
+    /// UTF-8 bytes already published of the output at `publishedOutputs` (text still growing).
+    private var publishedBytes = 0
+    private var heldStandardError = ""
+    private var liveFigureShown = false
+
+    init(liveDisplayID: String, renderFigure: @escaping (Figure) -> String?) {
+        self.liveDisplayID = liveDisplayID
+        self.renderFigure = renderFigure
+    }
+
+    /// The events for what `outputs` holds beyond what was published; `final` when the cell
+    /// has ended (held-back text is published).
+    mutating func events(for outputs: [CellOutput], final: Bool) -> [KernelEvent] {
+        var events: [KernelEvent] = []
+        while publishedOutputs < outputs.count {
+            let output = outputs[publishedOutputs]
+            let isLast = publishedOutputs == outputs.count - 1
+            switch output {
+            case let .standardOutput(text), let .standardError(text):
+                let bytes = Array(text.utf8)
+                let fresh = String(decoding: bytes[min(publishedBytes, bytes.count)...], as: UTF8.self)
+                publishedBytes = bytes.count
+                if case .standardOutput = output {
+                    if !fresh.isEmpty { events.append(.stream(name: "stdout", text: fresh)) }
+                } else {
+                    heldStandardError += fresh
+                    events += standardErrorLines(complete: !isLast || final)
+                }
+            case let .display(item):
+                events.append(display(item))
+            case .error:
+                break  // the runner's own notes (an unreadable result) go into the cell's error
+            }
+            if isLast && !final {
+                // Text may still grow: keep its place. Anything else is done.
+                if case .display = output { publishedOutputs += 1; publishedBytes = 0 }
+                else if case .error = output { publishedOutputs += 1; publishedBytes = 0 }
+                break
+            }
+            publishedOutputs += 1
+            publishedBytes = 0
+        }
+        if final { events += standardErrorLines(complete: true) }
+        return events
+    }
+
+    /// The cell's live figure so far.
+    mutating func liveFigure(_ figure: Figure) -> [KernelEvent] {
+        guard let data = bundle(for: .figure(figure)) else { return [] }
+        defer { liveFigureShown = true }
+        return [liveFigureShown ? .updateDisplay(data: data, displayID: liveDisplayID)
+                                : .display(data: data, displayID: liveDisplayID)]
+    }
+
+    /// The cell's value.
+    func value(_ item: DisplayItem) -> [KernelEvent] {
+        bundle(for: item).map { [.result(data: $0)] } ?? []
+    }
+
+    private mutating func display(_ item: DisplayItem) -> KernelEvent {
+        let data = bundle(for: item) ?? ["text/plain": Self.plainText(item)]
+        if case .figure = item, liveFigureShown {
+            liveFigureShown = false
+            return .updateDisplay(data: data, displayID: liveDisplayID)
+        }
+        return .display(data: data, displayID: nil)
+    }
+
+    /// Held standard error's whole lines (all of it when `complete`), without crash-report lines.
+    private mutating func standardErrorLines(complete: Bool) -> [KernelEvent] {
+        var text = heldStandardError
+        if complete {
+            heldStandardError = ""
+        } else {
+            guard let newline = text.lastIndex(of: "\n") else { return [] }
+            heldStandardError = String(text[text.index(after: newline)...])
+            text = String(text[...newline])
+        }
+        let kept = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().filter { offset, line in
+            line.trimmingCharacters(in: .whitespaces).isEmpty
+                || !CrashReport(standardError: String(line), chapterPath: "").remainingText.isEmpty
+        }.map(\.element).joined(separator: "\n")
+        return kept.isEmpty ? [] : [.stream(name: "stderr", text: kept)]
+    }
+
+    /// The MIME bundle of a rich result; nil for a figure that cannot be drawn.
+    func bundle(for item: DisplayItem) -> [String: String]? {
+        switch item {
+        case let .table(table):
+            return ["text/plain": Self.plainText(item), "text/html": HTMLWeaver.tableHTML(table)]
+        case let .figure(figure):
+            guard let svg = renderFigure(figure) else { return ["text/plain": Self.plainText(item)] }
+            return ["text/plain": Self.plainText(item), "image/svg+xml": svg]
+        case .text, .check:
+            return ["text/plain": Self.plainText(item)]
+        }
+    }
+
+    /// A rich result as text, as the notebook file gives it.
+    static func plainText(_ item: DisplayItem) -> String {
+        switch item {
+        case let .text(text): return text
+        case let .check(check): return "✓ " + check.description
+        case let .table(table): return ([table.header] + table.rows).map { $0.joined(separator: "\t") }.joined(separator: "\n")
+        case let .figure(figure): return "<figure: \(figure.series.map(\.name).joined(separator: ", "))>"
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import XCTest
+@testable import Notebook
+
+/// The kernel engine with real processes against the built library: state across cells,
+/// rollback after crashes, interrupt, restart and shutdown.
+final class KernelEngineTests: XCTestCase {
+    private var engine: KernelEngine!
+
+    override func setUp() async throws {
+        let toolchain = try Toolchain.locate(executablePath: Project.d2lRun.path)
+        engine = KernelEngine(configuration: .init(toolchain: toolchain, directory: Project.temporaryDirectory()))
+        try await engine.start()
+    }
+
+    override func tearDown() async throws {
+        await engine?.shutdown()
+    }
+
+    /// Runs `code`; its outcome and events.
+    private func run(_ code: String) async -> (outcome: KernelCellOutcome, events: [KernelEvent]) {
+        let events = EventLog()
+        let outcome = await engine.execute(code) { events.append($0) }
+        return (outcome, events.events)
+    }
+
+    /// Runs `code`, which must succeed.
+    private func expectOK(_ code: String, file: StaticString = #filePath, line: UInt = #line) async {
+        let ran = await run(code)
+        XCTAssertEqual(ran.outcome, .ok, code, file: file, line: line)
+    }
+
+    /// The value a cell made of `expression` shows.
+    private func value(_ expression: String) async -> String? {
+        result((await run(expression)).events)
+    }
+
+    private func stdout(_ events: [KernelEvent]) -> String {
+        events.compactMap { if case let .stream("stdout", text) = $0 { return text } else { return nil } }.joined()
+    }
+
+    private func result(_ events: [KernelEvent]) -> String? {
+        events.compactMap { if case let .result(data) = $0 { return data["text/plain"] } else { return nil } }.first
+    }
+
+    private func error(_ outcome: KernelCellOutcome, file: StaticString = #filePath, line: UInt = #line) -> KernelCellError? {
+        guard case let .failed(error) = outcome else { XCTFail("the cell succeeded", file: file, line: line); return nil }
+        return error
+    }
+
+    func testStateFunctionsAndTypesCarryToLaterCells() async throws {
+        let first = await run("var counter = 40\nfunc bump() { counter += 1 }\nstruct Point { var x: Int }\nprint(\"first\")")
+        XCTAssertEqual(first.outcome, .ok)
+        XCTAssertEqual(stdout(first.events), "first\n")
+        await expectOK("bump()\nbump()")
+        let third = await run("let p = Point(x: counter)\np.x")
+        XCTAssertEqual(third.outcome, .ok)
+        XCTAssertEqual(result(third.events), "42")
+        let holders = await engine.holderPIDs
+        XCTAssertEqual(holders.count, 4, "the base and one holder per successful cell")
+    }
+
+    func testRedeclarationWithAnotherTypeTheLatestWins() async throws {
+        await expectOK("let x = 1")
+        await expectOK("let x = \"a\"")
+        let shown = await run("x + \"b\"")
+        XCTAssertEqual(shown.outcome, .ok)
+        XCTAssertEqual(result(shown.events), "\"ab\"")
+    }
+
+    func testExtensionDeclaredInOneCellIsUsedByALaterOne() async throws {
+        await expectOK("extension Int { var doubled: Int { self * 2 } }")
+        let used = await run("print(21.doubled)")
+        XCTAssertEqual(stdout(used.events), "42\n")
+    }
+
+    func testGlobalsAreInitialisedInCellOrder() async throws {
+        let cell = await run("var log: [String] = []\nlet a: Int = { log.append(\"a\"); return 1 }()\nlog.append(\"middle\")\nlet b: Int = { log.append(\"b\"); return 2 }()\nprint(log)")
+        XCTAssertEqual(stdout(cell.events), "[\"a\", \"middle\", \"b\"]\n")
+    }
+
+    func testFatalErrorRollsBackToTheStateBeforeTheCell() async throws {
+        await expectOK("var value = 1")
+        let crash = await run("value = 99\nprint(\"before\")\nfatalError(\"boom\")")
+        let error = try XCTUnwrap(self.error(crash.outcome))
+        XCTAssertEqual(error.kind, .runtimeError)
+        XCTAssertTrue(error.message.hasPrefix("line 3: Fatal error: boom"), error.message)
+        XCTAssertTrue(error.message.contains(KernelCellError.stateNote), error.message)
+        XCTAssertEqual(stdout(crash.events), "before\n")
+        let stderr = crash.events.compactMap { if case let .stream("stderr", text) = $0 { return text } else { return nil } }.joined()
+        XCTAssertFalse(stderr.contains("crashReport"), "the crash report goes into the error: \(stderr)")
+        let shown = await value("value")
+        XCTAssertEqual(shown, "1")
+    }
+
+    func testSegfaultRollsBack() async throws {
+        await expectOK("var value = 1")
+        let crash = await run("value = 2\nlet p = unsafeBitCast(0, to: UnsafeMutablePointer<Int>.self)\np.pointee = 1")
+        let error = try XCTUnwrap(self.error(crash.outcome))
+        XCTAssertEqual(error.kind, .runtimeError)
+        XCTAssertTrue(error.message.contains("signal 11") || error.message.contains("line 3"), error.message)
+        let shown = await value("value")
+        XCTAssertEqual(shown, "1")
+    }
+
+    func testCellThatKillsItsOwnProcessRollsBack() async throws {
+        await expectOK("var value = 1")
+        let killed = await run("value = 3\nkill(getpid(), SIGKILL)")
+        XCTAssertTrue(try XCTUnwrap(error(killed.outcome)).message.contains("signal 9"))
+        let exited = await run("value = 4\nexit(0)")
+        XCTAssertTrue(try XCTUnwrap(error(exited.outcome)).message.contains("ended its own process"))
+        let shown = await value("value")
+        XCTAssertEqual(shown, "1")
+    }
+
+    func testCompileErrorNamesTheCellLineWithTheCaret() async throws {
+        let broken = await run("let a = 1\nlet b: String = a")
+        let error = try XCTUnwrap(self.error(broken.outcome))
+        XCTAssertEqual(error.kind, .compileError)
+        XCTAssertTrue(error.message.hasPrefix("line 2:"), error.message)
+        XCTAssertTrue(error.details.contains { $0.contains("^") }, "\(error.details)")
+        XCTAssertTrue(error.details.contains { $0.contains("let b: String = a") }, "\(error.details)")
+        await expectOK("let a = 5\na")
+    }
+
+    func testInterruptEndsAnEndlessCellWithinASecondAndKeepsTheState() async throws {
+        await expectOK("var value = 7")
+        let engine = self.engine!
+        let running = Task { await engine.execute("value = 8\nwhile true {}") { _ in } }
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        let interrupted = Date()
+        await engine.interrupt()
+        let outcome = await running.value
+        XCTAssertLessThan(Date().timeIntervalSince(interrupted), 1.0)
+        XCTAssertEqual(try XCTUnwrap(error(outcome)).kind, .interrupted)
+        let shown = await value("value")
+        XCTAssertEqual(shown, "7")
+    }
+
+    func testRestartGivesAFreshState() async throws {
+        await expectOK("let kept = 1")
+        let before = await engine.holderPIDs
+        try await engine.restart()
+        let gone = await run("kept")
+        XCTAssertEqual(try XCTUnwrap(error(gone.outcome)).kind, .compileError)
+        for pid in before { XCTAssertFalse(isAlive(pid), "holder \(pid) ended") }
+    }
+
+    func testShutdownLeavesNoProcess() async throws {
+        await expectOK("let a = 1")
+        await expectOK("let b = 2")
+        let pids = await engine.holderPIDs
+        XCTAssertEqual(pids.count, 3)
+        pids.forEach { XCTAssertTrue(isAlive($0)) }
+        await engine.shutdown()
+        engine = nil
+        // Orphaned holders are reaped by init (or this process as subreaper) a moment later.
+        let deadline = Date().addingTimeInterval(2)
+        while pids.contains(where: isAlive), Date() < deadline { usleep(20_000) }
+        for pid in pids { XCTAssertFalse(isAlive(pid), "process \(pid) left running") }
+    }
+
+    private func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        // A zombie is gone but not yet reaped.
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return !stat.contains(") Z ")
+    }
+}
+
+/// Events collected from the engine's reader threads.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [KernelEvent] = []
+    func append(_ event: KernelEvent) { lock.withLock { stored.append(event) } }
+    var events: [KernelEvent] { lock.withLock { stored } }
+}
