@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Notebook
 import ServiceLifecycle
@@ -21,6 +22,10 @@ struct EventStream {
     }
 
     static let keepalive = ": keepalive\n\n"
+
+    /// Bytes of events held for a client that does not read them, at most; then it is dropped.
+    /// A page that reads keeps far below it (a figure event is at most a few hundred KB).
+    static let maximumQueuedBytes = 16 << 20
 
     func add(to router: Router<some RequestContext>) {
         let backend = self.backend
@@ -47,13 +52,19 @@ struct EventStream {
                      into writer: inout any ResponseBodyWriter) async throws {
         // Events and keep-alives meet in one stream so that a single loop writes: the writer is
         // not shared between tasks.
+        // Bounded: a client that connects and never reads must not make the server queue
+        // without end. One that falls this far behind is dropped (its page reconnects and
+        // fetches the chapter's state afresh).
         let (outbox, sink) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
+        let queued = QueuedBytes()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                // Cancelling this task ends the backend's stream for its consumer (its
+                // Leaving this loop ends the backend's stream for its consumer (its
                 // onTermination runs), which is how the backend learns the page has gone.
                 for await event in backend.events() {
-                    sink.yield(frame(event))
+                    let chunk = frame(event)
+                    guard queued.add(chunk.utf8.count) <= maximumQueuedBytes else { break }
+                    sink.yield(chunk)
                 }
                 sink.finish()
             }
@@ -70,11 +81,27 @@ struct EventStream {
             try await withGracefulShutdownHandler {
                 for await chunk in outbox {
                     try await writer.write(ByteBuffer(string: chunk))
+                    queued.add(-chunk.utf8.count)
                 }
             } onGracefulShutdown: {
                 sink.finish()
             }
             group.cancelAll()
+        }
+    }
+}
+
+/// The bytes written into a stream's outbox and not yet sent.
+private final class QueuedBytes: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var bytes = 0
+
+    /// Adds `count` (negative once sent) and returns the new total.
+    @discardableResult
+    func add(_ count: Int) -> Int {
+        lock.withLock {
+            bytes += count
+            return bytes
         }
     }
 }

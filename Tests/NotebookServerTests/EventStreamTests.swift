@@ -91,6 +91,21 @@ final class EventStreamTests: XCTestCase {
         }
     }
 
+    /// A client that connects and never reads is dropped once the events it has not taken pass
+    /// the bound, instead of the server queueing them without end.
+    func testAClientThatNeverReadsIsDroppedAtTheBound() async throws {
+        let backend = FakeBackend()
+        try await withRunningServer(makeServer(backend)) { port in
+            let connection = try await openStream(port: port, backend: backend)
+            let figure = "<svg>" + String(repeating: "x", count: 256 << 10) + "</svg>"
+            // 128 events of 256 KB: twice the bound, more than the sockets' buffers hold.
+            for _ in 0..<128 { backend.push(.figure(cellID: "c1", svg: figure)) }
+            let dropped = await eventually(20) { backend.terminations == 1 && backend.subscriberCount == 0 }
+            XCTAssertTrue(dropped, "the server stopped taking events for a client that does not read")
+            connection.close()
+        }
+    }
+
     func testKeepaliveComments() async throws {
         let backend = FakeBackend()
         try await withRunningServer(makeServer(backend, keepalive: .milliseconds(100))) { port in
