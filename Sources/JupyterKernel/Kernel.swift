@@ -14,8 +14,12 @@ public enum Kernel {
     /// Binds the sockets and answers requests until a `shutdown_request` or SIGTERM.
     /// SIGINT interrupts the running cell, for front ends that interrupt by signal.
     ///
+    /// - Parameters:
+    ///   - ownsProcess: Whether the kernel is the process (SIGINT, SIGTERM and the parent's
+    ///     death are its to handle); false only to serve from inside another program, e.g. a test.
     /// - Throws: `ZMQError` when a port cannot be bound.
     public static func serve(_ connection: ConnectionFile, executor: CellExecutor, info: KernelInfo,
+                             ownsProcess: Bool = true,
                              log: @escaping @Sendable (String) -> Void = KernelServer.logToStandardError) throws {
         let sockets = try KernelSockets(connection: connection)
         if connection.key.isEmpty {
@@ -33,10 +37,10 @@ public enum Kernel {
         let controlTask = Task {
             for await (frames, receivedAt) in controlRequests { await server.handle(frames, on: .control, receivedAt: receivedAt) }
         }
-        let signals = handleSignals(executor: executor, sockets: sockets)
-        let parentWatch = endWhenOrphaned(executor: executor, sockets: sockets, log: log)
+        let signals = ownsProcess ? handleSignals(executor: executor, sockets: sockets) : []
+        let parentWatch = ownsProcess ? endWhenOrphaned(executor: executor, sockets: sockets, log: log) : nil
         defer {
-            parentWatch.cancel()
+            parentWatch?.cancel()
             signals.forEach { $0.cancel() }
             shellTask.cancel()
             controlTask.cancel()
