@@ -474,7 +474,7 @@ public final class LiveSession: @unchecked Sendable {
         let index = programChapter.cells.count + counter
         cell.index = index
         let alone = Chapter(path: path, blocks: [.cell(cell)])
-        let mainCells = programChapter.cells.filter { !$0.tags.exercise && !$0.tags.noRun }
+        let mainCells = programChapter.cells.filter { !$0.tags.isIsolated && !$0.tags.noRun }
         let text = LiveCellProgram.generate(source, cell: cell, chapter: programChapter, mainCells: mainCells)
         lock.withLock { slots[cell.id, default: Slot()].startRunning(at: nil) }
         emitCell(cell.id)

@@ -59,6 +59,14 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertTrue(text(random1).hasPrefix("random 0."), text(random1))
     }
 
+    /// A `.fails` cell's names stay its own: an exercise compiled against the snapshot does
+    /// not import them (it did, and every exercise failed to compile).
+    func testAFailsCellsDeclarationsDoNotReachExercises() async throws {
+        XCTAssertEqual(session.chapterState().cells.first { $0.id == "fails-declares" }?.status, .ran)
+        let answer = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        XCTAssertEqual(answer.status, .ran, answer.html)
+    }
+
     func testCrashingExerciseNamesItsLineAndLeavesTheSnapshotAlive() async throws {
         let crash = try await session.run(cellID: "ex-crash", source: source("ex-crash"))
         XCTAssertEqual(crash.status, .failed)
