@@ -86,7 +86,11 @@ final class KernelSockets: @unchecked Sendable {
             outbox.removeAll()
             let done = stopping
             lock.unlock()
-            for (channel, frames) in pending { try socket(for: channel).send(frames) }
+            for (channel, frames) in pending {
+                // A reply that cannot go out (its front end gone) is lost, as ZeroMQ loses it
+                // anyway; it must not end the kernel and the state it holds.
+                try? socket(for: channel).send(frames)
+            }
             if done { return }
         }
     }
