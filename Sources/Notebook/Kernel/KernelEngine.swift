@@ -82,6 +82,17 @@ public actor KernelEngine {
     public func start() async throws {
         guard program == nil else { return }
         guard !isShutDown else { throw KernelEngineError("the kernel has shut down") }
+        // A start already under way (a warm-up, then the first cell): wait for it, once.
+        if let starting { return try await starting.value }
+        let task = Task { try await launch() }
+        starting = task
+        defer { starting = nil }
+        try await task.value
+    }
+
+    private var starting: Task<Void, Error>?
+
+    private func launch() async throws {
         let executable = try await compiledBase()
         let monitor = ChainMonitor()
         let settings = configuration.settings, folders = configuration.dataFolders

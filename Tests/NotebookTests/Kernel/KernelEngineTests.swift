@@ -160,6 +160,75 @@ final class KernelEngineTests: XCTestCase {
         for pid in pids { XCTAssertFalse(isAlive(pid), "process \(pid) left running") }
     }
 
+    func testTablesFiguresAndValuesAreRichOutputs() async throws {
+        let cell = await run("""
+            display(Table(header: ["epoch", "loss"], rows: [["1", "2.5"]]))
+            FileHandle.standardError.write("careful\\n".data(using: .utf8)!)
+            display(Figure(title: "f", xLabel: "x", yLabel: "y", series: [.init(name: "s", points: [[0, 1], [1, 2]])]))
+            Table(header: ["a"], rows: [["b"]])
+            """)
+        XCTAssertEqual(cell.outcome, .ok)
+        let displays = cell.events.compactMap { if case let .display(data, nil) = $0 { return data } else { return nil } }
+        XCTAssertEqual(displays.count, 2, "\(cell.events)")
+        XCTAssertEqual(displays.first?["text/plain"], "epoch\tloss\n1\t2.5")
+        XCTAssertTrue(displays.first?["text/html"]?.contains("<th>epoch</th>") ?? false)
+        XCTAssertTrue(displays.last?["image/svg+xml"]?.contains("<svg") ?? false, "\(displays.last ?? [:])")
+        XCTAssertTrue(cell.events.contains(.stream(name: "stderr", text: "careful\n")), "\(cell.events)")
+        guard case let .result(value)? = cell.events.last else { return XCTFail("no value: \(cell.events)") }
+        XCTAssertTrue(value["text/html"]?.contains("<td>b</td>") ?? false, "\(value)")
+    }
+
+    func testLiveFigureIsOneDisplayUpdatedInPlace() async throws {
+        let cell = await run("""
+            func figure(_ n: Int) -> Figure {
+                Figure(xLabel: "epoch", yLabel: "loss", series: [.init(name: "loss", points: (0...n).map { [Double($0), 1 / Double($0 + 1)] })])
+            }
+            for epoch in 1...3 { CellRuntime.showLiveFigure(figure(epoch)); CellRuntime.progress("epoch \\(epoch)") }
+            display(figure(3))
+            """)
+        XCTAssertEqual(cell.outcome, .ok)
+        let figures = cell.events.filter {
+            switch $0 { case .display(_, _?), .updateDisplay: return true; default: return false }
+        }
+        XCTAssertEqual(figures.count, 4, "one display, two updates, then the final figure in its place: \(cell.events)")
+        guard case let .display(_, id?) = figures.first else { return XCTFail("\(figures)") }
+        for case let .updateDisplay(data, updated) in figures.dropFirst() {
+            XCTAssertEqual(updated, id)
+            XCTAssertNotNil(data["image/svg+xml"])
+        }
+        XCTAssertEqual(stdout(cell.events), "epoch 1\nepoch 2\nepoch 3\n", "the training's progress lines")
+    }
+
+    func testCompletionKnowsDeclaredNamesAndMembers() async throws {
+        await expectOK("struct Model { var weights = 1; func predict() -> Int { weights } }\nlet myModel = Model()")
+        let names = await engine.complete("print(myM", cursor: 9)
+        XCTAssertEqual(names.matches, ["myModel"])
+        XCTAssertEqual(names.start, 6)
+        let members = await engine.complete("myModel.pre", cursor: 11)
+        XCTAssertEqual(members.matches, ["predict"])
+        await expectOK("let x = 1")
+        let failed = await run("let neverKept = 1\nfatalError()")
+        XCTAssertNotEqual(failed.outcome, .ok)
+        let none = await engine.complete("never", cursor: 5)
+        XCTAssertEqual(none.matches, [], "a failed cell's names are not offered")
+    }
+
+    /// Not asserted: how long a one-line cell takes after a chain of cells, and where it goes.
+    func testBenchmarkOneLineCell() async throws {
+        for index in 0..<5 { await expectOK("let warmUp\(index) = \(index)") }
+        var timings: [KernelEngine.Timings] = []
+        for index in 0..<15 {
+            await expectOK("let value\(index) = \(index) + 1")
+            let last = await engine.lastTimings
+            timings.append(try XCTUnwrap(last))
+        }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let total = median(timings.map(\.total)), compile = median(timings.map(\.compile))
+        let run = median(timings.compactMap(\.run)), generate = median(timings.map(\.generate))
+        print(String(format: "kernel one-line cell, median of %d: total %.3f s = generate %.3f + compile %.3f + fork/dlopen/run %.4f + rest %.3f",
+                     timings.count, total, generate, compile, run, total - generate - compile - run))
+    }
+
     private func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 else { return false }
         // A zombie is gone but not yet reaped.
