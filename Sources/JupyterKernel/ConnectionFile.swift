@@ -87,9 +87,11 @@ public struct ConnectionFile: Equatable, Sendable {
                   heartbeatPort: try port("hb_port"), key: try string("key", default: ""))
     }
 
-    /// The ZeroMQ endpoint for `port`, as jupyter_client spells it for each transport.
+    /// The ZeroMQ endpoint for `port`, as jupyter_client spells it for each transport (an
+    /// IPv6 address in brackets, as ZeroMQ wants it).
     public func endpoint(port: Int) -> String {
-        transport == "ipc" ? "ipc://\(ip)-\(port)" : "tcp://\(ip):\(port)"
+        if transport == "ipc" { return "ipc://\(ip)-\(port)" }
+        return ip.contains(":") && !ip.hasPrefix("[") ? "tcp://[\(ip)]:\(port)" : "tcp://\(ip):\(port)"
     }
 }
 

@@ -16,6 +16,9 @@ final class ConnectionFileTests: XCTestCase {
         ipc.transport = "ipc"
         ipc.ip = "/tmp/kernel"
         XCTAssertEqual(ipc.endpoint(port: 7), "ipc:///tmp/kernel-7")
+        var ipv6 = file
+        ipv6.ip = "::1"
+        XCTAssertEqual(ipv6.endpoint(port: 8), "tcp://[::1]:8")
     }
 
     func testRejectsAnotherSignatureSchemeNamingTheFile() {
