@@ -25,6 +25,19 @@ final class DiagnosticTests: XCTestCase {
         XCTAssertEqual(diagnostics[1].severity, .warning)
     }
 
+    /// Every compile asks swiftc to name expressions slow to type-check; the warning lands at
+    /// the expression's line like any other.
+    func testASlowExpressionIsNamedAtItsLine() throws {
+        let toolchain = Toolchain(swiftc: "/usr/bin/swiftc", buildDirectory: "/b", moduleMapDirectories: [], dataDirectory: "/d")
+        let arguments = toolchain.arguments(source: "main.swift", output: "p")
+        let flag = try XCTUnwrap(arguments.firstIndex(of: "-warn-long-expression-type-checking=\(Toolchain.slowExpressionMilliseconds)"))
+        XCTAssertEqual(arguments[flag - 1], "-Xfrontend")
+        let warning = try XCTUnwrap(Diagnostic.parse("Chapters/x.md:7:9: warning: expression took 4200ms to type-check (limit: 1000ms)\n"
+                                                     + "let r = zip(a, b).map { p, q in [p - q] }\n        ^~~~\n").first)
+        XCTAssertEqual(warning.severity, .warning)
+        XCTAssertEqual(warning.line, 7)
+    }
+
     func testCompileFailureFindsCells() {
         let chapter = Chapter(path: "c.md", blocks: [
             .cell(Cell(index: 0, id: "a", source: "1\n2", line: 3)),

@@ -65,6 +65,20 @@ final class FigureRendererTests: XCTestCase {
         XCTAssertTrue(script.contains("\"f.dat\" index 2 with lines lw 2 title \"line\""), script)
     }
 
+    /// A run that diverged after its first epoch: the lone finite point is drawn (a line alone
+    /// cannot), the x axis covers every epoch, and log ticks read as numbers.
+    func testADivergedRunShowsItsLonePointOnTheWholeAxis() throws {
+        let points = (1...6).map { epoch in [Double(epoch), epoch == 1 ? 20 : (epoch.isMultiple(of: 2) ? .infinity : .nan)] }
+        let figure = Figure(xLabel: "epoch", yLabel: "perplexity", series: [.init(name: "train", points: points)], logY: true)
+        let script = FigureRenderer.script(figure, name: "fig")
+        XCTAssertTrue(script.contains("index 0 with linespoints"), script)
+        XCTAssertTrue(script.contains("set xrange [1.0:6.0]"), script)
+        XCTAssertTrue(script.contains("set format y \"%g\""), script)
+        let plain = FigureRenderer.script(Figure(xLabel: "x", yLabel: "y", series: [.init(name: "a", points: [[1, 1], [2, 2]])]),
+                                          name: "fig")
+        XCTAssertTrue(plain.contains("index 0 with lines lw 2") && !plain.contains("xrange"), plain)
+    }
+
     func testARangeOfZeroWidthIsLeftToTheData() throws {
         let figure = Figure(xLabel: "x", yLabel: "y", series: [.init(name: "a", points: [[0, 1], [1, 2]])], xRange: 1...1)
         let (rendered, _, script, _) = try render(figure)

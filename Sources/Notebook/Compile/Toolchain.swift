@@ -89,9 +89,15 @@ public struct Toolchain: Equatable, Sendable {
     /// two training threads it saves 2-3% of an epoch (see D2LSwift's AllocatorTuning).
     private var allocatorArguments: [String] { ["-lmimalloc"] }
 
+    /// An expression whose type-checking takes longer than this many milliseconds is named by
+    /// a warning at its cell's line (one such expression once cost a chapter 8 s of compiling,
+    /// and nothing said where).
+    static let slowExpressionMilliseconds = 1000
+
     /// The arguments of every compile: fast, with debug information, against the library.
     private var commonArguments: [String] {
-        ["-Onone", "-g", "-diagnostic-style=llvm", "-I", "\(buildDirectory)/Modules"]
+        ["-Onone", "-g", "-diagnostic-style=llvm", "-I", "\(buildDirectory)/Modules",
+         "-Xfrontend", "-warn-long-expression-type-checking=\(Self.slowExpressionMilliseconds)"]
             + moduleMapDirectories.flatMap { ["-I", $0] }
     }
 

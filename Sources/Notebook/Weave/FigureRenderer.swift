@@ -77,7 +77,10 @@ public struct FigureRenderer {
             // A series with nothing to draw keeps its place in the legend.
             guard !series.isEmpty else { return "NaN \(style(series.style)) \(title)" }
             defer { block += 1 }
-            return "\(quoted(name + ".dat")) index \(block) \(style(series.style)) \(title)"
+            // A line cannot draw a point that stands alone between gaps (one finite epoch of a
+            // diverging run): such a series gets markers too.
+            let drawnAs = series.style == .lines && series.segments.contains { $0.count == 1 } ? .linespoints : series.style
+            return "\(quoted(name + ".dat")) index \(block) \(style(drawnAs)) \(title)"
         }
         var lines = [
             "# Draws \(oneLine(name)).svg from \(oneLine(name)).dat; run from this folder: gnuplot \(oneLine(name)).gp",
@@ -86,9 +89,12 @@ public struct FigureRenderer {
         ]
         if !figure.title.isEmpty { lines.append("set title \(quoted(label(figure.title)))") }
         lines += ["set xlabel \(quoted(label(figure.xLabel)))", "set ylabel \(quoted(label(figure.yLabel)))"]
-        if figure.logX { lines.append("set logscale x") }
-        if figure.logY { lines.append("set logscale y") }
-        lines += axisRange("x", figure.xRange, log: figure.logX, hasPoints: plot.hasPoints)
+        // Log axes label their ticks 1, 0.1, 0.001, 1e-05 rather than gnuplot's 1.000000.
+        if figure.logX { lines += ["set logscale x", "set format x \"%g\""] }
+        if figure.logY { lines += ["set logscale y", "set format y \"%g\""] }
+        // Points left out (not finite) still widen the x axis to where their x is.
+        let xRange = figure.xRange ?? (plot.notFinite > 0 && plot.hasPoints ? plot.xCoverage : nil)
+        lines += axisRange("x", xRange, log: figure.logX, hasPoints: plot.hasPoints)
         lines += axisRange("y", figure.yRange, log: figure.logY, hasPoints: plot.hasPoints)
         lines.append("set grid")
         lines += legend(figure.series.map { label($0.name) })

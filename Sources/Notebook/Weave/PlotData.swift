@@ -34,6 +34,9 @@ struct PlotData {
     var drawn = 0
     /// Whether any point is drawn: without one, gnuplot cannot find ranges in the data.
     var hasPoints: Bool { drawn > 0 }
+    /// The x values of every point whose x could be drawn, its y too or not: a run that diverged
+    /// at epoch 7 of 10 still shows all 10 epochs on its axis.
+    var xCoverage: ClosedRange<Double>?
 
     init(_ figure: Figure) {
         var prepared: [(name: String, style: Figure.Style, points: [SeriesReduction.Point], values: [(Double, Double)])] = []
@@ -45,6 +48,9 @@ struct PlotData {
             for (index, point) in series.points.enumerated() {
                 // One value is y against its index, as gnuplot reads a one-column line.
                 let (x, y) = point.count >= 2 ? (point[0], point[1]) : (Double(index), point.first ?? .nan)
+                if x.isFinite, !figure.logX || x > 0 {
+                    xCoverage = xCoverage.map { min($0.lowerBound, x)...max($0.upperBound, x) } ?? x...x
+                }
                 guard x.isFinite, y.isFinite else {
                     notFinite += 1
                     if !inGap, !points.isEmpty { segment += 1; inGap = true }
