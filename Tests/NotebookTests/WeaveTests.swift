@@ -61,4 +61,43 @@ final class WeaveTests: XCTestCase {
         let outputs = try XCTUnwrap(cells[1]["outputs"] as? [[String: Any]])
         XCTAssertEqual(outputs.first?["name"] as? String, "stdout")
     }
+
+    /// What Jupyter needs to open and run the notebook: cell ids (nbformat 4.5), the installed
+    /// kernel named, d2l's marks rendered, tables as HTML too.
+    func testNotebookOpensInJupyterAsThePageReads() throws {
+        let chapter = try ChapterParser.parse("""
+            # Title
+            :label:`sec_rnn`
+
+            See :numref:`sec_rnn` and :numref:`sec_other`.
+
+            ```swift {#a b}
+            print(1)
+            ```
+
+            ```swift {#a}
+            print(2)
+            ```
+            """.replacingOccurrences(of: "{#a b}", with: "{#tab}"), path: "c.md")
+        let results = RunResult(cells: [
+            CellResult(index: 0, status: .ok, outputs: [.display(.table(Table(header: ["h"], rows: [["1"]])))]),
+            CellResult(index: 1, status: .ok)])
+        let data = try NotebookWriter.notebook(chapter, results: results, figures: [:])
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(object["nbformat_minor"] as? Int, 5)
+        let metadata = try XCTUnwrap(object["metadata"] as? [String: Any])
+        XCTAssertEqual((metadata["kernelspec"] as? [String: String])?["name"], "d2l-swift")
+        let cells = try XCTUnwrap(object["cells"] as? [[String: Any]])
+        let ids = cells.compactMap { $0["id"] as? String }
+        XCTAssertEqual(ids.count, cells.count, "every cell has an id")
+        XCTAssertEqual(Set(ids).count, ids.count, "ids are unique")
+        XCTAssertTrue(ids.allSatisfy { $0.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) != nil }, "\(ids)")
+        XCTAssertTrue(ids.contains("tab") && ids.contains("a"), "\(ids)")
+        let prose = ((cells[0]["source"] as? [String]) ?? []).joined()
+        XCTAssertFalse(prose.contains(":label:") || prose.contains(":numref:"), prose)
+        XCTAssertTrue(prose.contains("href=\"#sec_rnn\""), prose)
+        let table = try XCTUnwrap((cells[1]["outputs"] as? [[String: Any]])?.first?["data"] as? [String: Any])
+        XCTAssertTrue(((table["text/html"] as? [String]) ?? []).joined().contains("<table"), "\(table)")
+        XCTAssertNotNil(table["text/plain"])
+    }
 }

@@ -13,7 +13,9 @@ import Foundation
 /// Each line is read once, left to right, as UTF-8 bytes (every mark is ASCII), so the time is
 /// linear in the text however many marks a line holds; names are HTML-escaped.
 public enum D2LMarkdownExtensions {
-    public static func rewrite(_ markdown: String) -> String {
+    public static func rewrite(_ markdown: String) -> String { rewrite(markdown, alsoKnown: []) }
+
+    private static func rewrite(_ markdown: String, alsoKnown knownLabels: Set<String>) -> String {
         let bytes = Array(markdown.utf8)
         let newline = UInt8(ascii: "\n")
         // Lines as byte ranges, and whether each is prose (outside any code fence).
@@ -38,6 +40,34 @@ public enum D2LMarkdownExtensions {
         for line in lines where line.prose {
             labels.formUnion(directiveArguments(label, in: bytes[line.range]))
         }
+        return rewrite(bytes, lines: lines, labels: labels.union(knownLabels))
+    }
+
+    /// `markdown` rewritten as ``rewrite(_:)`` does, a part of a chapter whose other parts
+    /// define `knownLabels` (a notebook's Markdown cell: `:numref:` links across cells).
+    public static func rewrite(_ markdown: String, knownLabels: Set<String>) -> String {
+        rewrite(markdown, alsoKnown: knownLabels)
+    }
+
+    /// The labels `markdown` defines with `:label:`, outside code fences.
+    public static func labels(in markdown: String) -> Set<String> {
+        var labels: Set<String> = []
+        var fence: CodeFence?
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            let bytes = Array(line.utf8)[...]
+            if let open = fence {
+                if open.isClosed(byBytes: bytes) { fence = nil }
+            } else if let opened = CodeFence(openingBytes: bytes) {
+                fence = opened
+            } else {
+                labels.formUnion(directiveArguments(label, in: bytes))
+            }
+        }
+        return labels
+    }
+
+    private static func rewrite(_ bytes: [UInt8], lines: [(range: Range<Int>, prose: Bool)], labels: Set<String>) -> String {
+        let newline = UInt8(ascii: "\n")
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
         for (n, line) in lines.enumerated() {

@@ -8,10 +8,17 @@ public enum NotebookWriter {
     public static func notebook(_ chapter: Chapter, results: RunResult, figures: RenderedFigures) throws -> Data {
         let byIndex = Dictionary(uniqueKeysWithValues: results.cells.map { ($0.index, $0) })
         var executionCount = 0
-        let cells: [[String: Any]] = chapter.blocks.map { block in
+        // d2l's marks are rendered as the page renders them (`:label:` an anchor, `:numref:` a
+        // link across cells); Jupyter renders the Markdown and the maths.
+        let labels = chapter.blocks.reduce(into: Set<String>()) { labels, block in
+            if case let .prose(_, markdown, _) = block { labels.formUnion(D2LMarkdownExtensions.labels(in: markdown)) }
+        }
+        var ids = CellIDs()
+        var cells: [[String: Any]] = chapter.blocks.map { block in
             switch block {
             case let .prose(_, markdown, _):
-                return ["cell_type": "markdown", "metadata": [String: Any](), "source": lines(markdown)]
+                return ["cell_type": "markdown", "metadata": [String: Any](),
+                        "source": lines(D2LMarkdownExtensions.rewrite(markdown, knownLabels: labels))]
             case let .listing(code, language, _):
                 return ["cell_type": "markdown", "metadata": [String: Any](),
                         "source": lines("```\(language)\n\(code)\n```")]
@@ -34,15 +41,47 @@ public enum NotebookWriter {
                         "outputs": (result?.outputs ?? []).compactMap { output(for: $0, figures: &pending) }]
             }
         }
+        // nbformat 4.5: every cell has an id; a code cell keeps the chapter's own.
+        for (position, block) in chapter.blocks.enumerated() {
+            if case let .cell(cell) = block {
+                cells[position]["id"] = ids.unique(cell.id)
+            } else {
+                cells[position]["id"] = ids.unique("md-\(position + 1)")
+            }
+        }
         let notebook: [String: Any] = [
             "nbformat": 4, "nbformat_minor": 5,
             "metadata": [
-                "kernelspec": ["name": "swift", "display_name": "Swift", "language": "swift"],
-                "language_info": ["name": "swift", "file_extension": ".swift", "mimetype": "text/x-swift"],
+                "kernelspec": ["name": kernelName, "display_name": kernelDisplayName, "language": "swift"],
+                "language_info": ["name": "swift", "file_extension": ".swift", "mimetype": "text/x-swift",
+                                  "codemirror_mode": "swift", "pygments_lexer": "swift"],
             ],
             "cells": cells,
         ]
         return try JSONSerialization.data(withJSONObject: notebook, options: [.prettyPrinted, .sortedKeys])
+    }
+
+    /// The kernel `d2l-run kernel install` installs (its kernelspec's name and display name).
+    public static let kernelName = "d2l-swift"
+    public static let kernelDisplayName = "Swift (d2l-swift)"
+
+    /// Cell ids as nbformat wants them: 1-64 of `A-Za-z0-9_-`, unique in the notebook.
+    struct CellIDs {
+        private var used: Set<String> = []
+
+        mutating func unique(_ wanted: String) -> String {
+            let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+            var base = String(wanted.map { allowed.contains($0) ? $0 : "-" }.prefix(56))
+            if base.isEmpty { base = "cell" }
+            var candidate = base
+            var number = 1
+            while used.contains(candidate) {
+                number += 1
+                candidate = "\(base)-\(number)"
+            }
+            used.insert(candidate)
+            return candidate
+        }
     }
 
     private static func output(for output: CellOutput, figures: inout ArraySlice<FigureRenderer.Rendered>) -> [String: Any]? {
@@ -58,7 +97,8 @@ public enum NotebookWriter {
             case let .text(text): data = ["text/plain": lines(text)]
             case let .check(check): data = ["text/plain": ["✓ " + check.description]]
             case let .table(table):
-                data = ["text/plain": lines(([table.header] + table.rows).map { $0.joined(separator: "\t") }.joined(separator: "\n"))]
+                data = ["text/plain": lines(([table.header] + table.rows).map { $0.joined(separator: "\t") }.joined(separator: "\n")),
+                        "text/html": lines(HTMLWeaver.tableHTML(table))]
             case let .figure(figure):
                 data = ["text/plain": ["<figure: \(figure.series.map(\.name).joined(separator: ", "))>"]]
                 if let rendered = figures.popFirst() { data["image/svg+xml"] = lines(rendered.svg) }
