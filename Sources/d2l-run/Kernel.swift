@@ -37,7 +37,7 @@ extension D2LRun.KernelCommand {
             let info = KernelInfo(implementationVersion: "0.1", languageVersion: swiftVersion,
                                   banner: "d2l-swift: Swift cells of Dive into Deep Learning's chapters")
             do {
-                try Kernel.serve(connection, executor: UnwiredExecutor(), info: info)
+                try Kernel.serve(connection, executor: KernelExecutor.forThisRunner(), info: info)
             } catch {
                 FileHandle.standardError.write(Data("d2l-run kernel: \(error) (connection file \(connectionFile))\n".utf8))
                 throw ExitCode(1)
@@ -73,24 +73,6 @@ extension D2LRun.KernelCommand {
             }
         }
     }
-}
-
-/// The kernel's executor until the live engine is plugged in: it runs nothing, and says so
-/// in every cell's error rather than pretend.
-private struct UnwiredExecutor: CellExecutor {
-    static let message = "d2l-swift kernel: execution is not wired yet"
-
-    func execute(code: String, silent: Bool, publish: @escaping @Sendable (IOPubEvent) -> Void) async -> ExecutionOutcome {
-        .error(ename: "NotWired", evalue: Self.message, traceback: [Self.message])
-    }
-
-    func interrupt() async {}
-
-    func complete(code: String, cursor: Int) async -> Completion {
-        Completion(matches: [], cursorStart: cursor, cursorEnd: cursor)
-    }
-
-    func shutdown(restart: Bool) async {}
 }
 
 /// The Swift version cells are compiled with: the compiler that built d2l-run, as a chapter

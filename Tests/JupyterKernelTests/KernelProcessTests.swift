@@ -61,13 +61,14 @@ final class KernelProcessTests: XCTestCase {
         let statuses = try client.iopubMessages(for: infoID).map { $0.content["execution_state"]?.stringValue }
         XCTAssertEqual(statuses, ["busy", "idle"])
 
-        // The engine is not plugged in yet: every cell says so, and nothing pretends to run.
-        let executeID = try client.send("execute_request", ["code": "print(1)", "silent": false], on: client.shell)
-        let reply = try XCTUnwrap(client.receive(on: client.shell))
+        // A cell runs on the engine: its output streams on iopub between busy and idle.
+        let executeID = try client.send("execute_request", ["code": "print(6 * 7)", "silent": false], on: client.shell)
+        let reply = try XCTUnwrap(client.receive(on: client.shell, timeout: 60))
         XCTAssertEqual(reply.parentHeader["msg_id"]?.stringValue, executeID)
-        XCTAssertEqual(reply.content["status"], "error")
-        XCTAssertEqual(reply.content["evalue"], "d2l-swift kernel: execution is not wired yet")
-        XCTAssertEqual(try client.iopubMessages(for: executeID).map(\.type), ["status", "execute_input", "error", "status"])
+        XCTAssertEqual(reply.content["status"], "ok")
+        let outputs = try client.iopubMessages(for: executeID)
+        XCTAssertEqual(outputs.map(\.type), ["status", "execute_input", "stream", "status"])
+        XCTAssertEqual(outputs.first { $0.type == "stream" }?.content["text"], "42\n")
 
         // A forged request gets nothing back, not even busy.
         let forgedID = try client.send("kernel_info_request", on: client.shell, key: "not the key")
