@@ -98,7 +98,9 @@ struct KernelEventTranslator {
             line.trimmingCharacters(in: .whitespaces).isEmpty
                 || !CrashReport(standardError: String(line), chapterPath: "").remainingText.isEmpty
         }.map(\.element).joined(separator: "\n")
-        return kept.isEmpty ? [] : [.stream(name: "stderr", text: kept)]
+        // The blank lines around a crash report would be a stream of their own: a failing cell
+        // must give exactly one error message, as front ends (and jupyter_kernel_test) expect.
+        return kept.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? [] : [.stream(name: "stderr", text: kept)]
     }
 
     /// The MIME bundle of a rich result; nil for a figure that cannot be drawn.

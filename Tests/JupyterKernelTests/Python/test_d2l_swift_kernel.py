@@ -1,9 +1,8 @@
 """jupyter_kernel_test's protocol checks against `d2l-run kernel`.
 
 Run by JupyterKernelTestSuiteTests.swift, in a virtual environment it makes, with JUPYTER_PATH
-pointing at a kernelspec for the d2l-run under test. Only the samples that do not execute code:
-until the live engine is wired in, every cell answers "execution is not wired yet", and an
-error sample would pass for that wrong reason.
+pointing at a kernelspec for the d2l-run under test. Every sample for what the kernel does is
+set (history, inspect, the pager and clear_output it does not do, and those tests skip).
 """
 import unittest
 
@@ -15,8 +14,28 @@ class D2LSwiftKernelTests(jupyter_kernel_test.KernelTests):
     language_name = "swift"
     file_extension = ".swift"
 
+    code_hello_world = 'print("hello, world")'
+    code_stderr = 'import Foundation\nFileHandle.standardError.write("oops\\n".data(using: .utf8)!)'
+    code_execute_result = [
+        {"code": "6 * 7", "result": "42"},
+        {"code": "[1, 2].map { $0 * 10 }", "result": "[10, 20]"},
+    ]
+    code_display_data = [
+        {"code": 'display(Table(header: ["a"], rows: [["1"]]))', "mime": "text/html"},
+        {"code": 'display(Figure(xLabel: "x", yLabel: "y", series: [.init(name: "s", points: [[0, 1], [1, 2]])]))',
+         "mime": "image/svg+xml"},
+    ]
+    code_generate_error = 'fatalError("boom")'
     complete_code_samples = ["let x = 1", "print(\"hello\")", "func f() {\n    return\n}"]
     incomplete_code_samples = ["func f() {", "let a = [1,", "let s = \"\"\"\nline"]
+    # Names the kernel's earlier cells declared (setUpClass runs the declaring cell first).
+    completion_samples = [{"text": "zebra", "matches": {"zebraCount"}}]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        reply = cls.kc.execute_interactive("let zebraCount = 1", timeout=120)
+        assert reply["content"]["status"] == "ok", reply
 
 
 if __name__ == "__main__":
