@@ -3,7 +3,7 @@
 // (the benchmark, the tests) use it without running the notebook.
 import Foundation
 /// A recurrent layer written from scratch: one tanh step per time step.
-public class RNNScratch: Module, RecurrentLayer {
+public class RNNScratch: Module {
     public let numInputs: Int
     public let numHiddens: Int
     public let sigma: Float
@@ -22,7 +22,7 @@ public class RNNScratch: Module, RecurrentLayer {
     }
 }
 
-extension RNNScratch {
+extension RNNScratch: RecurrentLayer {
     /// Runs the layer over `inputs` of shape (steps, batch, inputs), starting from `state`.
     public func callAsFunction(_ inputs: Tensor, state: Tensor? = nil) -> (outputs: [Tensor], state: Tensor?) {
         var state = state
@@ -84,6 +84,11 @@ open class RNNLMScratch: Classifier {
         plot("ppl", exp(l), train: false)
     }
 
+    /// One-hot vectors of a (batch, steps) index tensor, as (steps, batch, vocabSize).
+    public func oneHot(_ X: Tensor) -> Tensor {
+        X.T.oneHot(classes: vocabSize)
+    }
+
     /// Maps each step's hidden state to vocabulary scores: (batch, steps, vocabSize).
     open func outputLayer(_ rnnOutputs: [Tensor]) -> Tensor {
         let outputs = rnnOutputs.map { H in matmul(H, W_hq) + b_q }
@@ -95,13 +100,6 @@ open class RNNLMScratch: Classifier {
         let embs = oneHot(X)
         let (rnnOutputs, _) = rnn(embs, state: state)
         return outputLayer(rnnOutputs)
-    }
-}
-
-extension RNNLMScratch {
-    /// One-hot vectors of a (batch, steps) index tensor, as (steps, batch, vocabSize).
-    public func oneHot(_ X: Tensor) -> Tensor {
-        X.T.oneHot(classes: vocabSize)
     }
 }
 
