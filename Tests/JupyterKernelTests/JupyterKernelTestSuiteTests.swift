@@ -8,7 +8,8 @@ import XCTest
 /// `.build/` (the product never needs it); the first run installs it from PyPI (about 15 s).
 final class JupyterKernelTestSuiteTests: XCTestCase {
     static let environment = ProjectPaths.root.appendingPathComponent(".build/jupyter-test-venv")
-    static let requirements = ["jupyter_client==8.10.0", "jupyter_kernel_test==0.7.0"]
+    static let requirements = ["jupyter_client==8.10.0", "jupyter_kernel_test==0.7.0", "nbclient==0.11.0",
+                               "nbformat==5.11.1", "papermill==2.7.0"]
 
     func testJupyterKernelTestPasses() throws {
         let python = try Self.preparedPython()
