@@ -7,43 +7,19 @@ import XCTest
 /// checkout (`book/Chapters/x.md`, `book/Data/` with the author's text), `book/` the working
 /// directory. Each runs in about a second in release.
 final class AuthorChaptersTests: XCTestCase {
-    private var book: URL!
+    private var book: AuthorBook!
 
     override func setUpWithError() throws {
-        book = Project.temporaryDirectory().appendingPathComponent("book")
-        let authors = Project.fixtures.appendingPathComponent("authors")
-        let chapters = book.appendingPathComponent("Chapters")
-        try FileManager.default.createDirectory(at: chapters, withIntermediateDirectories: true)
-        for name in ["language-models.md", "linear-regression-scratch.md"] {
-            try FileManager.default.copyItem(at: authors.appendingPathComponent(name), to: chapters.appendingPathComponent(name))
-        }
-        try FileManager.default.copyItem(at: authors.appendingPathComponent("Data"), to: book.appendingPathComponent("Data"))
+        book = try AuthorBook()
+        for name in ["language-models.md", "linear-regression-scratch.md"] { try book.addChapter("authors/\(name)") }
+        try FileManager.default.removeItem(at: book.folder.appendingPathComponent("Data"))
+        try FileManager.default.copyItem(at: Project.fixtures.appendingPathComponent("authors/Data"),
+                                        to: book.folder.appendingPathComponent("Data"))
     }
 
-    /// Runs `d2l-run` in the book's folder.
-    private func run(_ arguments: [String]) throws -> (status: Int32, standardError: String) {
-        let process = Process()
-        process.executableURL = Project.d2lRun
-        process.arguments = arguments
-        process.currentDirectoryURL = book
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
-    }
-
-    private func output(_ name: String) throws -> String {
-        try String(contentsOf: book.appendingPathComponent("Output/\(name)"), encoding: .utf8)
-    }
-
-    private func section(_ id: String, in html: String) -> String {
-        guard let start = html.range(of: "id=\"\(id)\">"),
-              let end = html[start.upperBound...].range(of: "</section>") else { return "" }
-        return String(html[start.upperBound..<end.lowerBound])
-    }
+    private func run(_ arguments: [String]) throws -> (status: Int32, standardError: String) { try book.run(arguments) }
+    private func output(_ name: String) throws -> String { try book.output(name) }
+    private func section(_ id: String, in html: String) -> String { AuthorBook.section(id, in: html) }
 
     /// The numbers captured by `pattern`'s groups in `text`, or an empty list.
     private func numbers(_ pattern: String, in text: String) -> [Double] {
@@ -81,7 +57,7 @@ final class AuthorChaptersTests: XCTestCase {
 
         let missing = section("missing-book", in: html)
         XCTAssertTrue(missing.contains("failed as expected"), missing)
-        XCTAssertTrue(missing.contains("data file the-invisible-man.txt not found; looked in \(book.appendingPathComponent("Data").path)"),
+        XCTAssertTrue(missing.contains("data file the-invisible-man.txt not found; looked in \(book.folder.appendingPathComponent("Data").path)"),
                       missing)
         XCTAssertTrue(section("estimates", in: html).contains("P(lighthouse | time) = 0.0000"))
 

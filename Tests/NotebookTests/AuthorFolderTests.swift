@@ -5,49 +5,15 @@ import XCTest
 /// Chapters run as an author runs them: from a folder of their own outside this checkout
 /// (`book/Chapters/x.md`, `book/Data/`), with `book/` as the working directory.
 final class AuthorFolderTests: XCTestCase {
-    private var book: URL!
+    private var book: AuthorBook!
 
-    override func setUpWithError() throws {
-        book = Project.temporaryDirectory().appendingPathComponent("book")
-        for folder in ["Chapters", "Data"] {
-            try FileManager.default.createDirectory(at: book.appendingPathComponent(folder), withIntermediateDirectories: true)
-        }
-    }
+    override func setUpWithError() throws { book = try AuthorBook() }
 
-    /// Copies the fixture `author/NAME` into the book's `Chapters/`.
-    private func addChapter(_ name: String) throws {
-        try FileManager.default.copyItem(at: Project.fixtures.appendingPathComponent("author/\(name)"),
-                                        to: book.appendingPathComponent("Chapters/\(name)"))
-    }
-
-    private func writeData(_ name: String, _ text: String) throws {
-        try text.write(to: book.appendingPathComponent("Data/\(name)"), atomically: true, encoding: .utf8)
-    }
-
-    /// Runs `d2l-run` in the book's folder.
-    private func run(_ arguments: [String]) throws -> (status: Int32, standardError: String) {
-        let process = Process()
-        process.executableURL = Project.d2lRun
-        process.arguments = arguments
-        process.currentDirectoryURL = book
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
-    }
-
-    private func page(_ name: String) throws -> String {
-        try String(contentsOf: book.appendingPathComponent("Output/\(name).html"), encoding: .utf8)
-    }
-
-    private func section(_ id: String, in html: String) -> String {
-        guard let start = html.range(of: "id=\"\(id)\">"),
-              let end = html[start.upperBound...].range(of: "</section>") else { return "" }
-        return String(html[start.upperBound..<end.lowerBound])
-    }
+    private func addChapter(_ name: String) throws { try book.addChapter("author/\(name)") }
+    private func writeData(_ name: String, _ text: String) throws { try book.writeData(name, text) }
+    private func run(_ arguments: [String]) throws -> (status: Int32, standardError: String) { try book.run(arguments) }
+    private func page(_ name: String) throws -> String { try book.output("\(name).html") }
+    private func section(_ id: String, in html: String) -> String { AuthorBook.section(id, in: html) }
 
     func testReadingALaterCellsDeclarationIsAnErrorBeforeItRuns() throws {
         try addChapter("cell-order.md")
@@ -110,12 +76,11 @@ final class AuthorFolderTests: XCTestCase {
     }
 
     func testAnUnknownExerciseIDExitsWithTwoAndNamesTheIDsThereAre() throws {
-        try FileManager.default.copyItem(at: Project.fixtures.appendingPathComponent("exercises.md"),
-                                        to: book.appendingPathComponent("Chapters/exercises.md"))
+        try book.addChapter("exercises.md")
         let (status, standardError) = try run(["--exercise", "ex-nope", "Chapters/exercises.md"])
         XCTAssertEqual(status, 2)
         XCTAssertTrue(standardError.contains("Chapters/exercises.md: error: no exercise cell with id 'ex-nope'; its exercises are ex-crash, ex-fine"),
                       standardError)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: book.appendingPathComponent("Output/exercises.html").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: book.folder.appendingPathComponent("Output/exercises.html").path))
     }
 }

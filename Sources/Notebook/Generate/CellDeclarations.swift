@@ -54,15 +54,7 @@ struct CellDeclarations {
 
     /// Types declared at top level: classes, structs, enums, actors, protocols, type aliases.
     var typeNames: [String] {
-        topLevelDecls.compactMap { decl in
-            if let d = decl.as(ClassDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(StructDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(EnumDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(ActorDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(ProtocolDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(TypeAliasDeclSyntax.self) { return d.name.identifierText }
-            return nil
-        }
+        topLevelDecls.compactMap(\.declaredTypeName)
     }
 
     /// Top-level functions named by an identifier (operators excluded), that other files can see.
@@ -269,6 +261,29 @@ final class TopLevelThrowFinder: SyntaxVisitor {
     override func visit(_ node: InitializerDeclSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
     override func visit(_ node: AccessorBlockSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
     override func visit(_ node: MemberBlockSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+}
+
+extension String {
+    /// The name as an identifier, backticked when it is a keyword-like name such as `default`.
+    var escapedIdentifier: String {
+        let keywords: Set<String> = ["default", "class", "struct", "enum", "func", "let", "var", "in", "is", "as",
+                                     "self", "Self", "init", "return", "if", "else", "for", "while", "do", "try",
+                                     "switch", "case", "import", "protocol", "extension", "static", "where"]
+        return keywords.contains(self) ? "`\(self)`" : self
+    }
+}
+
+extension DeclSyntax {
+    /// The name of the type this declares: a class, struct, enum, actor, protocol or type alias.
+    var declaredTypeName: String? {
+        if let d = self.as(ClassDeclSyntax.self) { return d.name.identifierText }
+        if let d = self.as(StructDeclSyntax.self) { return d.name.identifierText }
+        if let d = self.as(EnumDeclSyntax.self) { return d.name.identifierText }
+        if let d = self.as(ActorDeclSyntax.self) { return d.name.identifierText }
+        if let d = self.as(ProtocolDeclSyntax.self) { return d.name.identifierText }
+        if let d = self.as(TypeAliasDeclSyntax.self) { return d.name.identifierText }
+        return nil
+    }
 }
 
 extension TokenSyntax {

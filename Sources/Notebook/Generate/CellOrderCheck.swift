@@ -124,13 +124,7 @@ public enum CellOrderCheck {
 
         private static func declaredTypeOrFunctionName(_ decl: DeclSyntax) -> String? {
             if let d = decl.as(FunctionDeclSyntax.self), case .identifier = d.name.tokenKind { return d.name.identifierText }
-            if let d = decl.as(ClassDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(StructDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(EnumDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(ActorDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(ProtocolDeclSyntax.self) { return d.name.identifierText }
-            if let d = decl.as(TypeAliasDeclSyntax.self) { return d.name.identifierText }
-            return nil
+            return decl.declaredTypeName
         }
 
         /// The member names of each type the cell declares or extends at top level.

@@ -225,13 +225,3 @@ public enum LiveCellProgram {
         return "extension \(ext.extendedType.trimmedDescription)\(whereClause) { \(declaration) }"
     }
 }
-
-private extension String {
-    /// The name as an identifier, backticked when it is a keyword-like name such as `default`.
-    var escapedIdentifier: String {
-        let keywords: Set<String> = ["default", "class", "struct", "enum", "func", "let", "var", "in", "is", "as",
-                                     "self", "Self", "init", "return", "if", "else", "for", "while", "do", "try",
-                                     "switch", "case", "import", "protocol", "extension", "static", "where"]
-        return keywords.contains(self) ? "`\(self)`" : self
-    }
-}

@@ -197,13 +197,3 @@ public enum ChainedCellProgram {
         return module == "D2LSwift" || module == baseModule || module.hasPrefix("Cell_")
     }
 }
-
-private extension String {
-    /// The name as an identifier, backticked when it is a keyword.
-    var escapedIdentifier: String {
-        let keywords: Set<String> = ["default", "class", "struct", "enum", "func", "let", "var", "in", "is", "as",
-                                     "self", "Self", "init", "return", "if", "else", "for", "while", "do", "try",
-                                     "switch", "case", "import", "protocol", "extension", "static", "where"]
-        return keywords.contains(self) ? "`\(self)`" : self
-    }
-}
