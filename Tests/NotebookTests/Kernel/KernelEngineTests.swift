@@ -190,7 +190,10 @@ final class KernelEngineTests: XCTestCase {
         let figures = cell.events.filter {
             switch $0 { case .display(_, _?), .updateDisplay: return true; default: return false }
         }
-        XCTAssertEqual(figures.count, 4, "one display, two updates, then the final figure in its place: \(cell.events)")
+        // One display, then updates in its place ending with the final figure. Live figures that
+        // arrive together (a loaded machine) may be drawn once: only the latest is shown anyway.
+        XCTAssertTrue((2...4).contains(figures.count), "one display, updates, then the final figure in its place: \(figures.count)")
+        guard case .updateDisplay? = figures.last else { return XCTFail("the final figure replaces the live one") }
         guard case let .display(_, id?) = figures.first else { return XCTFail("\(figures)") }
         for case let .updateDisplay(data, updated) in figures.dropFirst() {
             XCTAssertEqual(updated, id)
