@@ -134,7 +134,10 @@ final class ChainMonitor: @unchecked Sendable {
     private func progress(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
-        run?.publish(.stream(name: "stdout", text: line + "\n"))
+        guard var current = run else { return }
+        let events = current.translator.progress(line)
+        run = current
+        events.forEach(current.publish)
     }
 
     private func liveMarker(_ marker: CellMarker) {

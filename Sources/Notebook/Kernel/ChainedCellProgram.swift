@@ -36,6 +36,36 @@ public enum ChainedCellProgram {
     public static let baseModule = "ChapterProgram"
 
     /// The file for `source` as kernel cell `index`, after the module `previousModule`.
+    /// What wraps a cell's last expression to show its value.
+    static let shownValuePrefix = "CellRuntime.showCellValue("
+
+    /// The compiler's `diagnostics` of a cell generated from `source`, as the cell's author
+    /// wrote it: a diagnostic in the wrapped last expression at the author's column, quoting the
+    /// author's line; and without the warnings only the chain makes (a conformance declared in
+    /// a later cell's extension is "retroactive" between two cell modules, not in one program).
+    static func diagnosticsAsWritten(_ diagnostics: [Diagnostic], source: String) -> [Diagnostic] {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return diagnostics.compactMap { diagnostic in
+            if diagnostic.severity == .warning, diagnostic.message.contains("if the owners of 'Cell_") { return nil }
+            var excerpt = diagnostic.excerpt.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard let quoted = excerpt.first, let prefix = quoted.range(of: shownValuePrefix),
+                  diagnostic.line >= 1, diagnostic.line <= lines.count else { return diagnostic }
+            var mapped = diagnostic
+            let start = quoted.distance(from: quoted.startIndex, to: prefix.lowerBound)
+            if mapped.column - 1 >= start + shownValuePrefix.count { mapped.column -= shownValuePrefix.count }
+            excerpt[0] = lines[mapped.line - 1]
+            for (position, marks) in excerpt.enumerated().dropFirst() where marks.count > start {
+                // The caret and squiggle under the wrapper's text move left with it.
+                let cut = marks.index(marks.startIndex, offsetBy: start)
+                let end = marks.index(cut, offsetBy: min(shownValuePrefix.count, marks.count - start))
+                let removed = marks[cut..<end]
+                excerpt[position] = removed.allSatisfy({ $0 == " " }) ? String(marks[..<cut] + marks[end...]) : marks
+            }
+            mapped.excerpt = excerpt.joined(separator: "\n")
+            return mapped
+        }
+    }
+
     public static func generate(_ source: String, index: Int, previousModule: String) -> String {
         let declarations = CellDeclarations(source)
         let statements = Array(declarations.tree.statements)
@@ -78,7 +108,7 @@ public enum ChainedCellProgram {
                     let start = value.positionAfterSkippingLeadingTrivia.utf8Offset
                     let end = value.endPositionBeforeTrailingTrivia.utf8Offset
                     edits.append(TextEdit(range: start..<end,
-                                          replacement: "CellRuntime.showCellValue(\(value.trimmedDescription))"))
+                                          replacement: "\(shownValuePrefix)\(value.trimmedDescription))"))
                 }
                 if item.throwsAtTopLevel {
                     throwsAtTopLevel = true

@@ -152,7 +152,7 @@ public actor KernelEngine {
         let generated = Date()
         let compiler = Compiler(toolchain: configuration.toolchain)
         let cells = cellDirectory, base = baseDirectory.appendingPathComponent("module")
-        let compiled: CompileResult
+        var compiled: CompileResult
         do {
             compiled = try await Self.offThePool {
                 try compiler.compileChainedCell(text, moduleName: module, in: cells, baseModuleDirectory: base)
@@ -160,6 +160,7 @@ public actor KernelEngine {
         } catch {
             return .failed(KernelCellError(kind: .kernelError, message: "\(error)"))
         }
+        compiled.diagnostics = ChainedCellProgram.diagnosticsAsWritten(compiled.diagnostics, source: code)
         var timings = Timings(generate: generated.timeIntervalSince(started), compile: compiled.seconds, run: nil, total: 0)
         defer { timings.total = Date().timeIntervalSince(started); lastTimings = timings }
         let cell = Cell(index: index, id: "cell-\(index)", source: code, line: 1)

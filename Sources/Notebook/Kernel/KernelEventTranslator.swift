@@ -20,6 +20,21 @@ struct KernelEventTranslator {
     private var publishedBytes = 0
     private var heldStandardError = ""
     private var liveFigureShown = false
+    /// Set once a displayed figure took the live figure's place: a live figure arriving later
+    /// (its marker read after the final figure) must not open a second display.
+    private var liveFigureClosed = false
+    /// When the live figure was last drawn, and the latest one not drawn since: drawing each
+    /// epoch's (gnuplot, about 27 ms) held the cell's output back and slowed training 2x.
+    private var liveFigureDrawn = Date.distantPast
+    private var pendingLiveFigure: Figure?
+    private var progressShown = false
+
+    /// The shortest time between two drawings of the live figure.
+    static let liveFigureInterval: TimeInterval = 0.5
+
+    /// The display id of the cell's progress line (the training's epoch line, one line
+    /// rewritten in place as the terminal shows it).
+    var progressDisplayID: String { liveDisplayID + "-progress" }
 
     init(liveDisplayID: String, renderFigure: @escaping (Figure) -> String?) {
         self.liveDisplayID = liveDisplayID
@@ -58,16 +73,38 @@ struct KernelEventTranslator {
             publishedOutputs += 1
             publishedBytes = 0
         }
-        if final { events += standardErrorLines(complete: true) }
+        if final {
+            events += standardErrorLines(complete: true)
+            if let pending = pendingLiveFigure, !liveFigureClosed, let data = bundle(for: .figure(pending)) {
+                events.append(.updateDisplay(data: data, displayID: liveDisplayID))
+                pendingLiveFigure = nil
+            }
+        }
         return events
     }
 
-    /// The cell's live figure so far.
-    mutating func liveFigure(_ figure: Figure) -> [KernelEvent] {
+    /// The cell's live figure so far: drawn at once the first time, then at most every
+    /// ``liveFigureInterval`` (the latest is kept and drawn when the cell ends).
+    mutating func liveFigure(_ figure: Figure, now: Date = Date()) -> [KernelEvent] {
+        guard !liveFigureClosed else { return [] }
+        guard !liveFigureShown || now.timeIntervalSince(liveFigureDrawn) >= Self.liveFigureInterval else {
+            pendingLiveFigure = figure
+            return []
+        }
+        pendingLiveFigure = nil
+        liveFigureDrawn = now
         guard let data = bundle(for: .figure(figure)) else { return [] }
         defer { liveFigureShown = true }
         return [liveFigureShown ? .updateDisplay(data: data, displayID: liveDisplayID)
                                 : .display(data: data, displayID: liveDisplayID)]
+    }
+
+    /// The cell's progress line, shown in place of the one before.
+    mutating func progress(_ line: String) -> [KernelEvent] {
+        defer { progressShown = true }
+        let data = ["text/plain": line]
+        return [progressShown ? .updateDisplay(data: data, displayID: progressDisplayID)
+                              : .display(data: data, displayID: progressDisplayID)]
     }
 
     /// The cell's value.
@@ -79,6 +116,8 @@ struct KernelEventTranslator {
         let data = bundle(for: item) ?? ["text/plain": Self.plainText(item)]
         if case .figure = item, liveFigureShown {
             liveFigureShown = false
+            liveFigureClosed = true
+            pendingLiveFigure = nil
             return .updateDisplay(data: data, displayID: liveDisplayID)
         }
         return .display(data: data, displayID: nil)

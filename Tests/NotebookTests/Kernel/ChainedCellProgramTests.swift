@@ -71,4 +71,21 @@ final class ChainedCellProgramTests: XCTestCase {
         XCTAssertTrue(second.contains("@_exported import Cell_1"))
         XCTAssertTrue(second.contains("CellRuntime.showCellValue(x)"))
     }
+
+    /// An error in the cell's last expression, which the generator wraps to show its value, is
+    /// reported at the author's column quoting the author's line; the chain's own warnings go.
+    func testDiagnosticsAreReportedAsTheAuthorWroteTheCell() {
+        let source = "let a = 1\nprint(spins)"
+        let wrapped = Diagnostic(file: "cell", line: 2, column: 33, severity: .error, message: "cannot find 'spins' in scope",
+                                 excerpt: "CellRuntime.showCellValue(print(spins))\n                                ^~~~~")
+        let retroactive = Diagnostic(file: "cell", line: 1, column: 1, severity: .warning,
+                                     message: "extension declares a conformance of imported type 'RNNScratch' to imported protocol "
+                                         + "'RecurrentLayer'; this will not behave correctly if the owners of 'Cell_1' introduce this conformance in the future")
+        let plain = Diagnostic(file: "cell", line: 1, column: 9, severity: .error, message: "m", excerpt: "let a = 1\n        ^")
+        let mapped = ChainedCellProgram.diagnosticsAsWritten([wrapped, retroactive, plain], source: source)
+        XCTAssertEqual(mapped.count, 2)
+        XCTAssertEqual(mapped[0].column, 7)
+        XCTAssertEqual(mapped[0].excerpt, "print(spins)\n      ^~~~~")
+        XCTAssertEqual(mapped[1], plain)
+    }
 }

@@ -188,7 +188,10 @@ final class KernelEngineTests: XCTestCase {
             """)
         XCTAssertEqual(cell.outcome, .ok)
         let figures = cell.events.filter {
-            switch $0 { case .display(_, _?), .updateDisplay: return true; default: return false }
+            switch $0 {
+            case let .display(_, id?), let .updateDisplay(_, id): return !id.hasSuffix("-progress")
+            default: return false
+            }
         }
         // One display, then updates in its place ending with the final figure. Live figures that
         // arrive together (a loaded machine) may be drawn once: only the latest is shown anyway.
@@ -199,7 +202,15 @@ final class KernelEngineTests: XCTestCase {
             XCTAssertEqual(updated, id)
             XCTAssertNotNil(data["image/svg+xml"])
         }
-        XCTAssertEqual(stdout(cell.events), "epoch 1\nepoch 2\nepoch 3\n", "the training's progress lines")
+        let progress = cell.events.compactMap { event -> String? in
+            switch event {
+            case let .display(data, id?) where id.hasSuffix("-progress"): return data["text/plain"]
+            case let .updateDisplay(data, id) where id.hasSuffix("-progress"): return data["text/plain"]
+            default: return nil
+            }
+        }
+        XCTAssertEqual(progress, ["epoch 1", "epoch 2", "epoch 3"], "the training's progress line, rewritten in place")
+        XCTAssertEqual(stdout(cell.events), "", "progress is not printed as lines")
     }
 
     func testCompletionKnowsDeclaredNamesAndMembers() async throws {

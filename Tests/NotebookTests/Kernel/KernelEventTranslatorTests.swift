@@ -29,12 +29,40 @@ final class KernelEventTranslatorTests: XCTestCase {
     func testLiveFigureThenTheDisplayedFigureShareOneDisplay() {
         var events = translator()
         let figure = Figure(xLabel: "x", yLabel: "y", series: [])
-        XCTAssertEqual(events.liveFigure(figure), [.display(data: ["text/plain": "<figure: >", "image/svg+xml": "<svg/>"], displayID: "live")])
-        XCTAssertEqual(events.liveFigure(figure), [.updateDisplay(data: ["text/plain": "<figure: >", "image/svg+xml": "<svg/>"], displayID: "live")])
+        let start = Date()
+        XCTAssertEqual(events.liveFigure(figure, now: start), [.display(data: ["text/plain": "<figure: >", "image/svg+xml": "<svg/>"], displayID: "live")])
+        XCTAssertEqual(events.liveFigure(figure, now: start + 1), [.updateDisplay(data: ["text/plain": "<figure: >", "image/svg+xml": "<svg/>"], displayID: "live")])
         XCTAssertEqual(events.events(for: [.display(.figure(figure)), .display(.figure(figure))], final: true), [
             .updateDisplay(data: ["text/plain": "<figure: >", "image/svg+xml": "<svg/>"], displayID: "live"),
             .display(data: ["text/plain": "<figure: >", "image/svg+xml": "<svg/>"], displayID: nil),
         ], "the final figure replaces the live one; a second is a figure of its own")
+    }
+
+    /// Live figures come faster than they are worth drawing (each epoch): at most one drawing
+    /// per interval, the latest drawn when the cell ends; once the final figure took the live
+    /// one's place, a late live figure opens no second display.
+    func testLiveFiguresAreDrawnAtMostEveryIntervalAndNeverAfterTheFinalOne() {
+        var drawn = 0
+        var events = KernelEventTranslator(liveDisplayID: "live", renderFigure: { _ in drawn += 1; return "<svg/>" })
+        let figure = Figure(xLabel: "x", yLabel: "y", series: [])
+        let start = Date()
+        XCTAssertEqual(events.liveFigure(figure, now: start).count, 1)
+        for tenth in 1..<5 { XCTAssertEqual(events.liveFigure(figure, now: start + Double(tenth) / 10), []) }
+        XCTAssertEqual(drawn, 1)
+        XCTAssertEqual(events.events(for: [], final: true),
+                       [.updateDisplay(data: ["text/plain": "<figure: >", "image/svg+xml": "<svg/>"], displayID: "live")],
+                       "the latest live figure, drawn at the end")
+
+        var closed = KernelEventTranslator(liveDisplayID: "live", renderFigure: { _ in "<svg/>" })
+        _ = closed.liveFigure(figure, now: start)
+        _ = closed.events(for: [.display(.figure(figure))], final: false)
+        XCTAssertEqual(closed.liveFigure(figure, now: start + 5), [], "a late live figure after the final one")
+    }
+
+    func testProgressIsOneLineRewrittenInPlace() {
+        var events = translator()
+        XCTAssertEqual(events.progress("epoch 1"), [.display(data: ["text/plain": "epoch 1"], displayID: "live-progress")])
+        XCTAssertEqual(events.progress("epoch 2"), [.updateDisplay(data: ["text/plain": "epoch 2"], displayID: "live-progress")])
     }
 
     func testHolderChainRollsBackToTheResumedHolder() {
