@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JupyterKernel
+import Notebook
 
 extension D2LRun {
     /// `d2l-run kernel CONNECTION_FILE`: the Jupyter kernel, as Jupyter starts it;
@@ -34,7 +35,7 @@ extension D2LRun.KernelCommand {
                 FileHandle.standardError.write(Data("d2l-run kernel: \(error)\n".utf8))
                 throw ExitCode(2)
             }
-            let info = KernelInfo(implementationVersion: "0.1", languageVersion: swiftVersion,
+            let info = KernelInfo(implementationVersion: "0.1", languageVersion: NotebookWriter.swiftVersion,
                                   banner: "d2l-swift: Swift cells of Dive into Deep Learning's chapters")
             do {
                 try Kernel.serve(connection, executor: KernelExecutor.forThisRunner(), info: info)
@@ -75,18 +76,3 @@ extension D2LRun.KernelCommand {
     }
 }
 
-/// The Swift version cells are compiled with: the compiler that built d2l-run, as a chapter
-/// program must be built by the compiler its library was.
-private var swiftVersion: String {
-    #if compiler(>=6.4)
-    return "6.4"
-    #elseif compiler(>=6.3)
-    return "6.3"
-    #elseif compiler(>=6.2)
-    return "6.2"
-    #elseif compiler(>=6.1)
-    return "6.1"
-    #else
-    return "6.0"
-    #endif
-}

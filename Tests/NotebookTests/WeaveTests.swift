@@ -87,6 +87,8 @@ final class WeaveTests: XCTestCase {
         XCTAssertEqual(object["nbformat_minor"] as? Int, 5)
         let metadata = try XCTUnwrap(object["metadata"] as? [String: Any])
         XCTAssertEqual((metadata["kernelspec"] as? [String: String])?["name"], "d2l-swift")
+        XCTAssertEqual((metadata["language_info"] as? [String: String])?["version"], NotebookWriter.swiftVersion,
+                       "as the kernel reports it: JupyterLab marks a notebook changed when they differ")
         let cells = try XCTUnwrap(object["cells"] as? [[String: Any]])
         let ids = cells.compactMap { $0["id"] as? String }
         XCTAssertEqual(ids.count, cells.count, "every cell has an id")

@@ -53,12 +53,29 @@ public enum NotebookWriter {
             "nbformat": 4, "nbformat_minor": 5,
             "metadata": [
                 "kernelspec": ["name": kernelName, "display_name": kernelDisplayName, "language": "swift"],
-                "language_info": ["name": "swift", "file_extension": ".swift", "mimetype": "text/x-swift",
+                "language_info": ["name": "swift", "version": swiftVersion, "file_extension": ".swift", "mimetype": "text/x-swift",
                                   "codemirror_mode": "swift", "pygments_lexer": "swift"],
             ],
             "cells": cells,
         ]
         return try JSONSerialization.data(withJSONObject: notebook, options: [.prettyPrinted, .sortedKeys])
+    }
+
+    /// The Swift version cells are compiled with: the compiler that built d2l-run, as a chapter
+    /// program must be built by the compiler its library was. The kernel reports it too, so a
+    /// notebook that ran is not marked changed for it.
+    public static var swiftVersion: String {
+        #if compiler(>=6.4)
+        return "6.4"
+        #elseif compiler(>=6.3)
+        return "6.3"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #elseif compiler(>=6.1)
+        return "6.1"
+        #else
+        return "6.0"
+        #endif
     }
 
     /// The kernel `d2l-run kernel install` installs (its kernelspec's name and display name).
