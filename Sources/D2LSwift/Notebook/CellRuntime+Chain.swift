@@ -12,19 +12,10 @@ extension CellRuntime {
     /// Serves kernel cells until the runner closes the control channel, then exits. Outside a
     /// live run (no control channel) it returns at once.
     public static func serveChain() {
-        guard isLive, let channel = controlChannel else { return }
-        // read(2), never stdio: each forked holder would keep its own copy of stdio's read-ahead,
-        // and after a rollback run commands again that a child already consumed.
-        let descriptor = fileno(channel)
+        guard isLive, controlChannel != nil else { return }
         emit(.snapshotReady, to: stdout)
-        while let command = readCommand(descriptor) {
-            let fields = command.split(separator: " ", maxSplits: 2)
-            guard fields.count == 3, fields[0] == "run", let index = Int(fields[1]) else {
-                write("d2l-run: unknown kernel command \(command)\n", to: stderr)
-                continue
-            }
-            runChainedCell(index, library: String(fields[2]))
-        }
+        // A child whose cell ended returns here and serves the next command: it is the holder.
+        serveRunCommands("kernel") { runChainedCell($0, library: $1) }
         exit(0)
     }
 
@@ -69,20 +60,6 @@ extension CellRuntime {
         kill(-pid, SIGKILL)
         emit(.chainResumed(index: index, pid: me, status: status, onStandardOutput: true), to: stdout)
         emit(.chainResumed(index: index, pid: me, status: status, onStandardOutput: false), to: stderr)
-    }
-
-    /// The next command line from `descriptor`, read a byte at a time (commands are short and
-    /// rare); nil at the channel's end.
-    private static func readCommand(_ descriptor: Int32) -> String? {
-        var bytes: [UInt8] = []
-        var byte: UInt8 = 0
-        while true {
-            let count = read(descriptor, &byte, 1)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
-            if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(byte)
-        }
     }
 
     /// Shows the value of a kernel cell's last expression, as a notebook does; `()` shows nothing.

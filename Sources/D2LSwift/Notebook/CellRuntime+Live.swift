@@ -20,14 +20,7 @@ extension CellRuntime {
     public static func serveSnapshot() {
         guard isLive, controlChannel != nil else { return }
         emit(.snapshotReady, to: stdout)
-        while let command = readControlLine() {
-            let fields = command.split(separator: " ", maxSplits: 2)
-            guard fields.count == 3, fields[0] == "run", let index = Int(fields[1]) else {
-                write("d2l-run: unknown live command \(command)\n", to: stderr)
-                continue
-            }
-            runLiveCell(index, library: String(fields[2]))
-        }
+        serveRunCommands("live") { runLiveCell($0, library: $1) }
         exit(0)
     }
 

@@ -36,13 +36,35 @@ public enum CellRuntime {
     }
 
     /// The next line of the control channel, without its newline; nil at its end.
+    ///
+    /// Read with read(2) a byte at a time, never through stdio: a process forked while it
+    /// waits (the kernel's state holders) would keep its own copy of stdio's read-ahead, and
+    /// after a rollback run commands again that a child already consumed.
     static func readControlLine() -> String? {
         guard let channel = controlChannel else { return nil }
-        var buffer: UnsafeMutablePointer<CChar>? = nil
-        var capacity = 0
-        defer { free(buffer) }
-        guard getline(&buffer, &capacity, channel) > 0, let buffer else { return nil }
-        return String(cString: buffer).trimmingCharacters(in: .newlines)
+        let descriptor = fileno(channel)
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let count = read(descriptor, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(byte)
+        }
+    }
+
+    /// Serves `run INDEX LIBRARY` commands from the control channel, calling `run` for each,
+    /// until the runner closes it. `kind` names the commands in the complaint about any other.
+    static func serveRunCommands(_ kind: String, _ run: (_ index: Int, _ library: String) -> Void) {
+        while let command = readControlLine() {
+            let fields = command.split(separator: " ", maxSplits: 2)
+            guard fields.count == 3, fields[0] == "run", let index = Int(fields[1]) else {
+                write("d2l-run: unknown \(kind) command \(command)\n", to: stderr)
+                continue
+            }
+            run(index, String(fields[2]))
+        }
     }
 
     /// Writes `marker` on `stream`, with this run's secret.
