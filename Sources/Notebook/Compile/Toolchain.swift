@@ -1,3 +1,4 @@
+import CellProtocol
 import Foundation
 
 /// Where the compiler and the built D2LSwift library are: everything needed to compile a
@@ -9,7 +10,7 @@ public struct Toolchain: Equatable, Sendable {
     public var buildDirectory: String
     /// Folders with the module maps of the C libraries D2LSwift imports.
     public var moduleMapDirectories: [String]
-    /// Folder with the project's `Data/`.
+    /// Folder with the project's `Data/`: the books d2l-swift ships.
     public var dataDirectory: String
     /// Files whose contents decide whether cached results are still valid, besides the data:
     /// the built library and its module.
@@ -24,6 +25,12 @@ public struct Toolchain: Equatable, Sendable {
         self.moduleMapDirectories = moduleMapDirectories
         self.dataDirectory = dataDirectory
         self.fingerprintFiles = ["\(buildDirectory)/libD2LSwift.so", "\(buildDirectory)/Modules/D2LSwift.swiftmodule"]
+    }
+
+    /// Where the program of the chapter at `chapterPath` looks for data files: the chapter's
+    /// own folders, then the shipped books (``DataSearchPath``).
+    public func dataFolders(forChapterAt chapterPath: String) -> [String] {
+        DataSearchPath.folders(forChapterAt: chapterPath, shipped: dataDirectory)
     }
 
     /// A hash of everything outside the chapter that a run's results depend on: the library,

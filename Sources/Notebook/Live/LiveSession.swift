@@ -138,7 +138,7 @@ public final class LiveSession: @unchecked Sendable {
         let cache = RunCache(file: cacheDirectory.appendingPathComponent("\(name).json"))
         let runKeys = RunCache.keys(for: chapter, plans: plans, environment: environmentKey)
         let keys = CellKeys.keys(for: chapter, environment: environmentKey)
-        let dataFolders = DataSearchPath.folders(forChapterAt: chapter.path, shipped: configuration.toolchain.dataDirectory)
+        let dataFolders = configuration.toolchain.dataFolders(forChapterAt: chapter.path)
         if let cached = cache.lookup(keys: runKeys, chapter: chapter, dataFolders: dataFolders) {
             for (cell, result) in zip(chapter.cells, cached.cells) where result.status != .skipped {
                 slots[cell.id] = Slot(result: result, figures: render(result, id: cell.id), key: keys[cell.id])
@@ -206,7 +206,7 @@ public final class LiveSession: @unchecked Sendable {
         do {
             let started = try LiveProgram(
                 executable: executable, moduleDirectory: directory.appendingPathComponent("module"),
-                settings: configuration.settings, dataFolders: DataSearchPath.folders(forChapterAt: chapter.path, shipped: configuration.toolchain.dataDirectory),
+                settings: configuration.settings, dataFolders: configuration.toolchain.dataFolders(forChapterAt: chapter.path),
                 handlers: handlers(generation: generation, chapter: chapter, plans: plans))
             lock.withLock { program = started }
         } catch {
@@ -409,9 +409,11 @@ public final class LiveSession: @unchecked Sendable {
 
     /// Runs the main cells again if the snapshot's process ended; on the run queue.
     private func restoreLostSnapshot() {
-        guard lock.withLock({ snapshotLost && !isShutDown }) else { return }
-        lock.withLock { snapshotLost = false }
-        replaceSnapshot()
+        let lost = lock.withLock { () -> Bool in
+            defer { snapshotLost = false }
+            return snapshotLost && !isShutDown
+        }
+        if lost { replaceSnapshot() }
     }
 
     // MARK: - Running a cell

@@ -55,7 +55,7 @@ public struct ChapterRunner {
         let keys = RunCache.keys(for: chapter, plans: plans, environment: environment)
         let exercises = ExerciseResultStore(file: outputDirectory.appendingPathComponent(".cache/\(name)-exercises.json"))
         let mainKey = CellKeys.mainKey(for: chapter, environment: environment)
-        let dataFolders = DataSearchPath.folders(forChapterAt: chapter.path, shipped: toolchain.dataDirectory)
+        let dataFolders = toolchain.dataFolders(forChapterAt: chapter.path)
         let cached = usesCache
             ? times.measure("cache lookup") { cache.lookup(keys: keys, chapter: chapter, dataFolders: dataFolders) } : nil
         if let cached {
@@ -179,7 +179,7 @@ public struct ChapterRunner {
             let cells = chapter.cells
             let programStart = Date().timeIntervalSince1970
             results = try ProgramRunner(settings: settings,
-                                        dataFolders: DataSearchPath.folders(forChapterAt: chapter.path, shipped: toolchain.dataDirectory),
+                                        dataFolders: toolchain.dataFolders(forChapterAt: chapter.path),
                                         onProgress: { log("  " + $0) },
                                         onCellStart: { log("cell \(cells[$0].id) (line \(cells[$0].line))") })
                 .run(executable, chapter: chapter, plans: plans)
