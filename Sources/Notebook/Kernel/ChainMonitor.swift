@@ -36,6 +36,8 @@ final class ChainMonitor: @unchecked Sendable {
         var childPID: Int32?
         var interrupted = false
         var doneOnStream: [Bool: RunEnd] = [:]
+        /// Whether a second look at held-back output is already due.
+        var recheckDue = false
         var continuation: CheckedContinuation<RunEnd, Never>?
     }
     private var run: Run?
@@ -127,6 +129,14 @@ final class ChainMonitor: @unchecked Sendable {
         defer { lock.unlock() }
         guard var current = run, current.cell == cell, let outputs = _collector?.record(cell)?.outputs else { return }
         let events = current.translator.events(for: outputs, final: false)
+        if current.translator.holdsPartialLine && !current.recheckDue {
+            // The line's start is published once it is old enough, even if nothing follows it.
+            current.recheckDue = true
+            DispatchQueue.global().asyncAfter(deadline: .now() + KernelEventTranslator.partialLineDelay) { [self] in
+                lock.withLock { if run?.cell == cell { run!.recheckDue = false } }
+                changed(cell)
+            }
+        }
         run = current
         events.forEach(current.publish)
     }

@@ -5,8 +5,11 @@ import Foundation
 /// grows as bytes arrive) and its live markers into ``KernelEvent``s, each output published
 /// once, in order.
 ///
-/// Standard error is published by whole lines, without the Swift runtime's crash report (its
-/// message and line go into the cell's error instead). A figure the cell draws live (the
+/// Standard output is published by whole lines, a line's start held back at most
+/// ``partialLineDelay`` (the cell's unbuffered `print` writes a line and its newline apart, and
+/// a front end would show them as two outputs). Standard error is published by whole lines,
+/// without the Swift runtime's crash report (its message and line go into the cell's error
+/// instead). A figure the cell draws live (the
 /// training board each epoch) is one display, updated in place; the first figure the cell
 /// displays after it (the board at the end of training) replaces it too.
 struct KernelEventTranslator {
@@ -19,6 +22,8 @@ struct KernelEventTranslator {
     /// UTF-8 bytes already published of the output at `publishedOutputs` (text still growing).
     private var publishedBytes = 0
     private var heldStandardError = ""
+    /// Since when the start of a standard output line has been held back.
+    private var partialLineHeldSince: Date?
     private var liveFigureShown = false
     /// Set once a displayed figure took the live figure's place: a live figure arriving later
     /// (its marker read after the final figure) must not open a second display.
@@ -31,6 +36,12 @@ struct KernelEventTranslator {
 
     /// The shortest time between two drawings of the live figure.
     static let liveFigureInterval: TimeInterval = 0.5
+    /// The longest a line's start (`print(..., terminator: "")`) waits for the rest of it.
+    static let partialLineDelay: TimeInterval = 0.2
+
+    /// Whether the start of a standard output line is held back: ask again for events after
+    /// ``partialLineDelay``.
+    var holdsPartialLine: Bool { partialLineHeldSince != nil }
 
     /// The display id of the cell's progress line (the training's epoch line, one line
     /// rewritten in place as the terminal shows it).
@@ -43,7 +54,7 @@ struct KernelEventTranslator {
 
     /// The events for what `outputs` holds beyond what was published; `final` when the cell
     /// has ended (held-back text is published).
-    mutating func events(for outputs: [CellOutput], final: Bool) -> [KernelEvent] {
+    mutating func events(for outputs: [CellOutput], final: Bool, now: Date = Date()) -> [KernelEvent] {
         var events: [KernelEvent] = []
         while publishedOutputs < outputs.count {
             let output = outputs[publishedOutputs]
@@ -51,12 +62,14 @@ struct KernelEventTranslator {
             switch output {
             case let .standardOutput(text), let .standardError(text):
                 let bytes = Array(text.utf8)
-                let fresh = String(decoding: bytes[min(publishedBytes, bytes.count)...], as: UTF8.self)
-                publishedBytes = bytes.count
+                var fresh = bytes[min(publishedBytes, bytes.count)...]
                 if case .standardOutput = output {
-                    if !fresh.isEmpty { events.append(.stream(name: "stdout", text: fresh)) }
+                    if isLast && !final, let cut = partialLineCut(fresh, now: now) { fresh = fresh[..<cut] }
+                    publishedBytes += fresh.count
+                    if !fresh.isEmpty { events.append(.stream(name: "stdout", text: String(decoding: fresh, as: UTF8.self))) }
                 } else {
-                    heldStandardError += fresh
+                    publishedBytes = bytes.count
+                    heldStandardError += String(decoding: fresh, as: UTF8.self)
                     events += standardErrorLines(complete: !isLast || final)
                 }
             case let .display(item):
@@ -72,6 +85,7 @@ struct KernelEventTranslator {
             }
             publishedOutputs += 1
             publishedBytes = 0
+            partialLineHeldSince = nil
         }
         if final {
             events += standardErrorLines(complete: true)
@@ -81,6 +95,22 @@ struct KernelEventTranslator {
             }
         }
         return events
+    }
+
+    /// Where to stop publishing `fresh` standard output bytes: after the last newline while the
+    /// line after it is young; nil to publish them all.
+    private mutating func partialLineCut(_ fresh: ArraySlice<UInt8>, now: Date) -> Int? {
+        guard let last = fresh.last, last != UInt8(ascii: "\n") else {
+            partialLineHeldSince = nil
+            return nil
+        }
+        let heldSince = partialLineHeldSince ?? now
+        guard now.timeIntervalSince(heldSince) < Self.partialLineDelay else {
+            partialLineHeldSince = nil
+            return nil
+        }
+        partialLineHeldSince = heldSince
+        return fresh.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? fresh.startIndex
     }
 
     /// The cell's live figure so far: drawn at once the first time, then at most every

@@ -11,11 +11,25 @@ final class KernelEventTranslatorTests: XCTestCase {
 
     func testGrowingTextIsPublishedOnceInPieces() {
         var events = translator()
-        XCTAssertEqual(events.events(for: [.standardOutput("ep")], final: false), [.stream(name: "stdout", text: "ep")])
+        let start = Date()
+        XCTAssertEqual(events.events(for: [.standardOutput("ep")], final: false, now: start), [])
+        XCTAssertTrue(events.holdsPartialLine)
+        XCTAssertEqual(events.events(for: [.standardOutput("ep")], final: false, now: start + 0.3),
+                       [.stream(name: "stdout", text: "ep")], "a line's start waits only so long")
+        XCTAssertFalse(events.holdsPartialLine)
         XCTAssertEqual(events.events(for: [.standardOutput("epoch 1\n")], final: false), [.stream(name: "stdout", text: "och 1\n")])
         XCTAssertEqual(events.events(for: [.standardOutput("epoch 1\n"), .display(.text("t"))], final: false),
                        [.display(data: ["text/plain": "t"], displayID: nil)])
         XCTAssertEqual(events.events(for: [.standardOutput("epoch 1\n"), .display(.text("t"))], final: true), [])
+    }
+
+    func testALineAndItsNewlineWrittenApartAreOneOutput() {
+        var events = translator()
+        let start = Date()
+        XCTAssertEqual(events.events(for: [.standardOutput("a\n42")], final: false, now: start), [.stream(name: "stdout", text: "a\n")])
+        XCTAssertEqual(events.events(for: [.standardOutput("a\n42\n")], final: false, now: start + 0.01), [.stream(name: "stdout", text: "42\n")])
+        XCTAssertEqual(events.events(for: [.standardOutput("a\n42\nb")], final: true, now: start + 0.02), [.stream(name: "stdout", text: "b")],
+                       "the cell's end publishes what is held")
     }
 
     func testStandardErrorGoesByLinesWithoutTheCrashReport() {
