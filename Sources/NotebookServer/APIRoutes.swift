@@ -24,7 +24,7 @@ struct APIRoutes {
                      body: ResponseBody(byteBuffer: ByteBuffer(string: backend.pageHTML())))
         }
         router.get("/api/chapter") { _, _ -> Response in
-            JSONResponse.encode(backend.chapterState())
+            JSONResponse.encode(OutputsHTML.rendered(backend.chapterState()))
         }
         router.post("/api/cells/:id/run") { request, context -> Response in
             let id = try Self.cellID(context)
@@ -37,7 +37,7 @@ struct APIRoutes {
                 } onGracefulShutdown: {
                     _ = backend.interrupt(cellID: id)
                 }
-                return JSONResponse.encode(answer)
+                return JSONResponse.encode(OutputsHTML.rendered(answer))
             } catch let error as LiveSessionError {
                 throw Self.refusal(error)
             }

@@ -16,7 +16,7 @@ struct EventStream {
     /// One server-sent event. Each line of `data` gets its own `data:` field, so a JSON value
     /// with a newline (there should be none) cannot end the event early or forge another.
     static func frame(_ event: LiveEvent) -> String {
-        let data = event.json.split(separator: "\n", omittingEmptySubsequences: false)
+        let data = OutputsHTML.rendered(event).json.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "data: \($0)" }.joined(separator: "\n")
         return "event: \(event.name)\n\(data)\n\n"
     }

@@ -1,4 +1,6 @@
 import Notebook
 
-/// The live session is what the server serves.
-extension LiveSession: NotebookBackend {}
+/// The live session is what the server serves; its page is woven here, at the server's edge.
+extension LiveSession: NotebookBackend {
+    public func pageHTML() -> String { page().html }
+}

@@ -50,7 +50,7 @@ extension D2LRun {
             session.start()
             DispatchQueue.global().async {
                 let state = session.waitUntilSettled()
-                terminal.always(String(format: "the chapter's main cells: %@ after %.1f s", state, Date().timeIntervalSince(start)))
+                terminal.always(String(format: "the chapter's main cells: %@ after %.1f s", state.rawValue, Date().timeIntervalSince(start)))
             }
             stopped.wait()
             session.shutdown()

@@ -22,14 +22,17 @@ final class APIRoutesTests: XCTestCase {
         XCTAssertEqual(backend.calls, ["page"])
     }
 
-    func testChapterStateIsSortedJSON() async throws {
+    func testChapterStateIsSortedJSONWithEachCellsOutputsAsHTML() async throws {
         let backend = FakeBackend()
         try await makeServer(backend).application().test(.live) { client in
             let response = try await client.execute(uri: "/api/chapter", method: .get, headers: authorized())
             XCTAssertEqual(response.status, .ok)
             XCTAssertEqual(response.headers[.contentType], "application/json; charset=utf-8")
             let state = try JSONDecoder().decode(LiveChapterState.self, from: Data(response.body.readableBytesView))
-            XCTAssertEqual(state, backend.chapterState())
+            var expected = backend.chapterState()
+            XCTAssertEqual(expected.cells[0].html, "<pre>1</pre>", "what the backend said, replaced at the server's edge")
+            expected.cells[0].html = "<pre class=\"output stdout\">1\n</pre>\n"
+            XCTAssertEqual(state, expected)
             // Sorted keys: "cells" comes before "path", "snapshot" and "version".
             let text = response.text
             let cells = try XCTUnwrap(text.range(of: "\"cells\""))

@@ -21,7 +21,7 @@ final class EventStreamTests: XCTestCase {
             let connection = try await openStream(port: port, backend: backend)
             let cell = LiveCellState(id: "c1", index: 0, line: 3, source: "print(1)", kind: .main, status: .running)
             let events: [LiveEvent] = [
-                .snapshot("training"), .cell(cell), .progress(cellID: "c1", line: "epoch 1, perplexity 20.1"),
+                .snapshot(.training), .cell(cell), .progress(cellID: "c1", line: "epoch 1, perplexity 20.1"),
                 .figure(cellID: "c1", svg: "<svg/>"), .fileChanged(version: "v9"),
             ]
             for event in events { backend.push(event) }
@@ -53,11 +53,11 @@ final class EventStreamTests: XCTestCase {
             let ended = await eventually { backend.terminations == 1 && backend.subscriberCount == 0 }
             XCTAssertTrue(ended, "the backend's stream saw its consumer stop")
             // Events pushed now go nowhere and do not fail.
-            backend.push(.snapshot("ready"))
+            backend.push(.snapshot(.ready))
 
             // A second page subscribes afresh.
             let second = try await openStream(port: port, backend: backend)
-            backend.push(.snapshot("ready"))
+            backend.push(.snapshot(.ready))
             let text = await second.read(until: { $0.chunkedBody.hasSuffix(#"{"snapshot":"ready"}"# + "\n\n") })
             XCTAssertTrue(text.chunkedBody.hasSuffix("event: snapshot\n" + #"data: {"snapshot":"ready"}"# + "\n\n"), text)
             second.close()
@@ -82,7 +82,7 @@ final class EventStreamTests: XCTestCase {
         let backend = FakeBackend()
         try await withRunningServer(makeServer(backend)) { port in
             let connection = try await openStream(port: port, backend: backend)
-            backend.push(.snapshot("stopped"))
+            backend.push(.snapshot(.stopped))
             backend.finishStreams()
             let text = await connection.read(until: { _ in false }, seconds: 5)
             XCTAssertTrue(text.contains("event: snapshot"))
@@ -117,6 +117,6 @@ final class EventStreamTests: XCTestCase {
     }
 
     func testFrameFormat() {
-        XCTAssertEqual(EventStream.frame(.snapshot("ready")), "event: snapshot\ndata: {\"snapshot\":\"ready\"}\n\n")
+        XCTAssertEqual(EventStream.frame(.snapshot(.ready)), "event: snapshot\ndata: {\"snapshot\":\"ready\"}\n\n")
     }
 }

@@ -33,7 +33,7 @@ final class FakeBackend: NotebookBackend, @unchecked Sendable {
 
     func chapterState() -> LiveChapterState {
         record("chapter")
-        return LiveChapterState(version: lock.withLock { _version }, path: "Chapters/fake.md", snapshot: "ready", cells: [
+        return LiveChapterState(version: lock.withLock { _version }, path: "Chapters/fake.md", snapshot: .ready, cells: [
             LiveCellState(id: "c1", index: 0, line: 3, source: "print(1)", kind: .main, status: .ran,
                           outputs: [LiveOutput(type: "stdout", text: "1\n")], html: "<pre>1</pre>", seconds: 0.5),
             LiveCellState(id: "listing", index: 1, line: 9, source: "let x = 1", kind: .listing, status: .skipped),

@@ -2,7 +2,8 @@ import CellProtocol
 import Foundation
 
 /// What the live page and the JSON API show of one cell: its source as last run or loaded, its
-/// status and its outputs, both structured (for scripts) and as the page's HTML.
+/// status and its outputs, both structured (for scripts) and as the page's HTML (``html``,
+/// filled in by the server as it answers: the engine's states carry none).
 public struct LiveCellState: Codable, Equatable, Sendable {
     /// How a cell takes part in the chapter.
     public enum Kind: String, Codable, Sendable {
@@ -35,7 +36,8 @@ public struct LiveCellState: Codable, Equatable, Sendable {
     public var kind: Kind
     public var status: Status
     public var outputs: [LiveOutput]
-    /// The outputs as the page shows them (the weave stage's HTML).
+    /// The outputs as the page shows them (the weave stage's HTML); empty until the server
+    /// renders it (``HTMLWeaver/outputsHTML(_:note:)``).
     public var html: String
     /// Wall time of the last run.
     public var seconds: Double?
@@ -77,18 +79,21 @@ public struct LiveOutput: Codable, Equatable, Sendable {
     public var header: [String]?
     public var rows: [[String]]?
     public var svg: String?
+    /// A figure's name (the chapter's file name and its number: `rnn-scratch-fig1`).
+    public var name: String?
     public var file: String?
     public var line: Int?
     public var column: Int?
     public var details: String?
 
     public init(type: String, text: String? = nil, header: [String]? = nil, rows: [[String]]? = nil,
-                svg: String? = nil, file: String? = nil, line: Int? = nil, column: Int? = nil, details: String? = nil) {
+                svg: String? = nil, name: String? = nil, file: String? = nil, line: Int? = nil, column: Int? = nil, details: String? = nil) {
         self.type = type
         self.text = text
         self.header = header
         self.rows = rows
         self.svg = svg
+        self.name = name
         self.file = file
         self.line = line
         self.column = column
@@ -101,12 +106,10 @@ public struct LiveChapterState: Codable, Equatable, Sendable {
     /// Identifies the chapter file's content as loaded (a hash of its bytes).
     public var version: String
     public var path: String
-    /// `starting`, `compiling`, `training` (main cells running), `ready` (the snapshot holds
-    /// the trained state), `failed` (a main cell failed: exercises cannot run) or `stopped`.
-    public var snapshot: String
+    public var snapshot: SnapshotState
     public var cells: [LiveCellState]
 
-    public init(version: String, path: String, snapshot: String, cells: [LiveCellState]) {
+    public init(version: String, path: String, snapshot: SnapshotState, cells: [LiveCellState]) {
         self.version = version
         self.path = path
         self.snapshot = snapshot
@@ -122,8 +125,8 @@ public enum LiveEvent: Equatable, Sendable {
     case progress(cellID: String, line: String)
     /// The training figure so far, drawn as SVG, while the cell runs.
     case figure(cellID: String, svg: String)
-    /// The snapshot's state changed (see ``LiveChapterState/snapshot``).
-    case snapshot(String)
+    /// The snapshot's state changed.
+    case snapshot(SnapshotState)
     /// The chapter file changed on disk; `version` is its new content's.
     case fileChanged(version: String)
 
@@ -149,7 +152,7 @@ public enum LiveEvent: Equatable, Sendable {
         case let .cell(state): return encode(state)
         case let .progress(id, line): return encode(["id": id, "line": line])
         case let .figure(id, svg): return encode(["id": id, "svg": svg])
-        case let .snapshot(state): return encode(["snapshot": state])
+        case let .snapshot(state): return encode(["snapshot": state.rawValue])
         case let .fileChanged(version): return encode(["version": version])
         }
     }
@@ -159,10 +162,11 @@ public enum LiveEvent: Equatable, Sendable {
 public struct LiveRunAnswer: Codable, Equatable, Sendable {
     public var status: LiveCellState.Status
     public var outputs: [LiveOutput]
+    /// The outputs as the page shows them; empty until the server renders it.
     public var html: String
     public var seconds: Double
 
-    public init(status: LiveCellState.Status, outputs: [LiveOutput], html: String, seconds: Double) {
+    public init(status: LiveCellState.Status, outputs: [LiveOutput], html: String = "", seconds: Double) {
         self.status = status
         self.outputs = outputs
         self.html = html

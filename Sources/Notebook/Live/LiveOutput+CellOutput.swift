@@ -2,7 +2,7 @@ import CellProtocol
 
 extension LiveOutput {
     /// The API form of a cell's outputs; figures take their drawn SVGs in order.
-    static func outputs(_ outputs: [CellOutput], figures: [FigureRenderer.Rendered]) -> [LiveOutput] {
+    public static func outputs(_ outputs: [CellOutput], figures: [FigureRenderer.Rendered]) -> [LiveOutput] {
         var figureQueue = figures[...]
         return outputs.compactMap { output in
             switch output {
@@ -18,7 +18,7 @@ extension LiveOutput {
                 case let .table(table): return LiveOutput(type: "table", header: table.header, rows: table.rows)
                 case .figure:
                     guard let figure = figureQueue.popFirst() else { return nil }
-                    return LiveOutput(type: "figure", svg: figure.svg)
+                    return LiveOutput(type: "figure", svg: figure.svg, name: figure.name)
                 }
             }
         }

@@ -34,36 +34,6 @@ public final class LiveSession: @unchecked Sendable {
         }
     }
 
-    /// What the session knows of one cell's last result.
-    struct Slot {
-        var result: CellResult?
-        var figures: [FigureRenderer.Rendered] = []
-        /// The key (``CellKeys``) of what the result was made from.
-        var key: String?
-        var activity: LiveCellState.Status?
-        /// While it is queued or runs: its last progress line and its figure so far, so that a
-        /// page loaded mid-run shows them at once rather than at the next event.
-        var progress: String?
-        var liveFigure: String?
-        /// Unix time the current run started.
-        var runStarted: Double?
-
-        /// Queues the cell to run again, forgetting the last run's progress and figure.
-        mutating func queue() {
-            activity = .queued
-            progress = nil
-            liveFigure = nil
-            runStarted = nil
-        }
-
-        /// Marks the cell running since `started` (a progress line may have come first: the
-        /// program's streams are read apart).
-        mutating func startRunning(at started: Double?) {
-            activity = .running
-            runStarted = started ?? Date().timeIntervalSince1970
-        }
-    }
-
     /// The live cell in flight.
     final class LiveRun: @unchecked Sendable {
         let index: Int
@@ -81,17 +51,13 @@ public final class LiveSession: @unchecked Sendable {
     public let path: String
     public let configuration: Configuration
     private let name: String
-    private let environmentKey: String
+    private let document: ChapterDocument
+    private let eventHub = LiveEventHub()
     private let runQueue = DispatchQueue(label: "d2l.live.runs")
     private let lock = NSLock()
 
     // Everything below is guarded by `lock`.
-    private var chapter: Chapter
-    private var version: String
-    /// Sources run but not saved, by cell id.
-    private var working: [String: String] = [:]
-    private var slots: [String: Slot] = [:]
-    private var snapshot = "starting"
+    private var notebook: NotebookState
     private var program: LiveProgram?
     /// The chapter the running program was generated from, and its cells' keys.
     private var programChapter: Chapter?
@@ -105,8 +71,6 @@ public final class LiveSession: @unchecked Sendable {
     private var liveRun: LiveRun?
     private var liveCellCounter = 0
     private var lastFigureRender = Date.distantPast
-    private var subscribers: [UUID: AsyncStream<LiveEvent>.Continuation] = [:]
-    private var watcher: ChapterFileWatcher?
     private var isShutDown = false
 
     /// Loads the chapter at `path` (throws ``ChapterError`` if it cannot be read) and shows
@@ -114,16 +78,14 @@ public final class LiveSession: @unchecked Sendable {
     public init(chapterAt path: String, configuration: Configuration) throws {
         self.path = path
         self.configuration = configuration
-        guard let data = FileManager.default.contents(atPath: path) else {
-            _ = try ChapterParser.parse(fileAt: path)  // throws the precise problem
-            throw ChapterError(path: path, message: "cannot be read")
-        }
-        chapter = try ChapterParser.parse(fileAt: path)
-        version = ChapterFile.version(of: data)
+        document = try ChapterDocument(path: path)
         name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        environmentKey = ChapterRunner.environmentKey(toolchain: configuration.toolchain, settings: configuration.settings)
+        notebook = NotebookState(chapter: document.initial,
+                                 environmentKey: ChapterRunner.environmentKey(toolchain: configuration.toolchain, settings: configuration.settings))
         loadStoredResults()
     }
+
+    private var environmentKey: String { notebook.environmentKey }
 
     private var cacheDirectory: URL { configuration.outputDirectory.appendingPathComponent(".cache") }
     private var exerciseStore: ExerciseResultStore {
@@ -134,6 +96,7 @@ public final class LiveSession: @unchecked Sendable {
 
     /// Cached main results (when every main cell is unchanged) and stored exercise results.
     private func loadStoredResults() {
+        let chapter = notebook.chapter
         let plans = CellPlan.plans(for: chapter, exercises: .none)
         let cache = RunCache(file: cacheDirectory.appendingPathComponent("\(name).json"))
         let runKeys = RunCache.keys(for: chapter, plans: plans, environment: environmentKey)
@@ -141,11 +104,11 @@ public final class LiveSession: @unchecked Sendable {
         let dataFolders = configuration.toolchain.dataFolders(forChapterAt: chapter.path)
         if let cached = cache.lookup(keys: runKeys, chapter: chapter, dataFolders: dataFolders) {
             for (cell, result) in zip(chapter.cells, cached.cells) where result.status != .skipped {
-                slots[cell.id] = Slot(result: result, figures: render(result, id: cell.id), key: keys[cell.id])
+                notebook.finish(cell.id, result: result, figures: render(result, id: cell.id), key: keys[cell.id])
             }
         }
         for (id, entry) in exerciseStore.load() where chapter.cells.contains(where: { $0.id == id }) {
-            slots[id] = Slot(result: entry.result, figures: render(entry.result, id: id), key: entry.key(id: id))
+            notebook.finish(id, result: entry.result, figures: render(entry.result, id: id), key: entry.key(id: id))
         }
     }
 
@@ -154,18 +117,16 @@ public final class LiveSession: @unchecked Sendable {
     /// Runs the chapter's main cells and keeps the program as the snapshot; watches the file.
     /// Returns at once; the run streams in as events.
     public func start() {
-        let loaded = lock.withLock { version }
-        let watcher = ChapterFileWatcher(path: path, version: loaded) { [weak self] version in self?.fileChanged(to: version) }
-        lock.withLock { self.watcher = watcher }
+        document.watch { [weak self] chapter, version in self?.fileChanged(chapter, version: version) }
         runQueue.async { self.replaceSnapshot() }
     }
 
     /// Waits until the snapshot is ready or its program has failed; for tests and start-up
     /// timing. Returns the snapshot's state.
     @discardableResult
-    public func waitUntilSettled() -> String {
+    public func waitUntilSettled() -> SnapshotState {
         runQueue.sync {}
-        return lock.withLock { snapshot }
+        return lock.withLock { notebook.snapshot }
     }
 
     /// Compiles and starts the program for the working chapter, replacing the running one,
@@ -173,9 +134,9 @@ public final class LiveSession: @unchecked Sendable {
     private func replaceSnapshot() {
         let (chapter, generation) = lock.withLock { () -> (Chapter, Int) in
             programGeneration += 1
-            return (workingChapter(), programGeneration)
+            return (notebook.workingChapter, programGeneration)
         }
-        setSnapshot("compiling")
+        setSnapshot(.compiling)
         configuration.log("compiling \(chapter.cells.count) cells for the live chapter")
         let plans = CellPlan.plans(for: chapter, exercises: .none)
         let directory = liveDirectory.appendingPathComponent("program-\(generation)")
@@ -199,9 +160,9 @@ public final class LiveSession: @unchecked Sendable {
             programKeys = keys
             programMainKey = CellKeys.mainKey(for: chapter, environment: environmentKey)
             programSettled = settled
-            for cell in chapter.cells where plans[cell.index].runs { slots[cell.id, default: Slot()].queue() }
+            notebook.queueMainCells(of: chapter, plans: plans)
         }
-        setSnapshot("training")
+        setSnapshot(.training)
         emitAllCells()
         do {
             let started = try LiveProgram(
@@ -232,25 +193,25 @@ public final class LiveSession: @unchecked Sendable {
             for cell in chapter.cells where plans[cell.index].runs {
                 let outputs = diagnostics.outputs(for: cell)
                 guard outputs.contains(where: { if case .error = $0 { return true } else { return false } }) else {
-                    slots[cell.id]?.activity = nil
+                    notebook.settle(cell.id)
                     continue
                 }
-                slots[cell.id] = Slot(result: CellResult(index: cell.index, status: .failed, outputs: outputs), key: keys[cell.id])
+                notebook.finish(cell.id, result: CellResult(index: cell.index, status: .failed, outputs: outputs), key: keys[cell.id])
             }
         }
         if diagnostics.firstFailingCell == nil {
             return failSnapshot(chapter, message: "the chapter program did not compile:\n" + compiled.otherOutput)
         }
-        setSnapshot("failed")
+        setSnapshot(.failed)
         emitAllCells()
     }
 
     private func failSnapshot(_ chapter: Chapter, message: String) {
         configuration.log("the live chapter could not start: \(message)")
         lock.withLock {
-            for cell in chapter.cells { slots[cell.id]?.activity = nil }
+            for cell in chapter.cells { notebook.settle(cell.id) }
         }
-        setSnapshot("failed")
+        setSnapshot(.failed)
         emitAllCells()
     }
 
@@ -270,30 +231,24 @@ public final class LiveSession: @unchecked Sendable {
             if let run = liveRun, run.index == index {
                 // The page sees a live cell's output as it comes.
                 let record = program.collector.record(index)
-                slots[run.id, default: Slot()].result = CellResult(index: index, status: .ok, outputs: record?.outputs ?? [],
-                                                                   started: record?.began)
-                slots[run.id, default: Slot()].figures = []
+                notebook.showOutputsSoFar(run.id, result: CellResult(index: index, status: .ok, outputs: record?.outputs ?? [],
+                                                                     started: record?.began))
                 changed = run.id
                 return
             }
             guard index < chapter.cells.count, let record = program.collector.record(index) else { return }
             let cell = chapter.cells[index]
-            var slot = slots[cell.id, default: Slot()]
             if record.ended == nil {
-                if slot.activity != .running {
+                let result = CellResult(index: index, status: .ok, outputs: record.outputs, started: record.began)
+                if notebook.showRunning(cell.id, result: result, startedAt: record.began) {
                     configuration.log("cell \(cell.id) (line \(cell.line))")
-                    slot.startRunning(at: record.began)
                 }
-                slot.result = CellResult(index: index, status: .ok, outputs: record.outputs, started: record.began)
-                slot.figures = []
             } else {
-                slot.activity = nil
-                slot.result = CellResult(index: index, status: record.isolatedExit == nil ? .ok : .failed,
-                                         outputs: record.outputs, seconds: record.seconds, started: record.began,
-                                         ended: record.ended)
-                slot.key = programKeys[cell.id]
+                notebook.finish(cell.id, result: CellResult(index: index, status: record.isolatedExit == nil ? .ok : .failed,
+                                                            outputs: record.outputs, seconds: record.seconds, started: record.began,
+                                                            ended: record.ended),
+                                key: programKeys[cell.id])
             }
-            slots[cell.id] = slot
             changed = cell.id
         }
         if let changed { emitCell(changed) }
@@ -302,7 +257,7 @@ public final class LiveSession: @unchecked Sendable {
     private func progress(_ line: String, generation: Int, chapter: Chapter) {
         configuration.log("  " + line)
         guard let id = runningCellID(generation: generation, chapter: chapter) else { return }
-        lock.withLock { slots[id, default: Slot()].progress = line }
+        lock.withLock { notebook.showProgress(id, line: line) }
         emit(.progress(cellID: id, line: line))
     }
 
@@ -342,7 +297,7 @@ public final class LiveSession: @unchecked Sendable {
             return true
         }
         guard due, let drawn = try? figureRenderer.render(figure, name: "\(name)-live") else { return }
-        lock.withLock { slots[id, default: Slot()].liveFigure = drawn.svg }
+        lock.withLock { notebook.showLiveFigure(id, svg: drawn.svg) }
         emit(.figure(cellID: id, svg: drawn.svg))
     }
 
@@ -357,7 +312,7 @@ public final class LiveSession: @unchecked Sendable {
         do {
             lock.lock()
             defer { lock.unlock() }
-            guard generation == programGeneration, let program, snapshot == "training" else { return }
+            guard generation == programGeneration, let program, notebook.snapshot == .training else { return }
             records = program.collector.records
             dataFiles = program.dataFiles
             openCell = outcome == nil ? nil : program.collector.openCell
@@ -381,10 +336,10 @@ public final class LiveSession: @unchecked Sendable {
         let figures = zip(chapter.cells, cells).map { render($1, id: $0.id) }
         lock.withLock {
             for (cell, result) in zip(chapter.cells, cells) where plans[cell.index].runs {
-                slots[cell.id] = Slot(result: result, figures: figures[cell.index], key: programKeys[cell.id])
+                notebook.finish(cell.id, result: result, figures: figures[cell.index], key: programKeys[cell.id])
             }
         }
-        setSnapshot(ready ? "ready" : (wasStopped ? "stopped" : "failed"))
+        setSnapshot(ready ? .ready : (wasStopped ? .stopped : .failed))
         emitAllCells()
         settled.signal()
     }
@@ -394,8 +349,8 @@ public final class LiveSession: @unchecked Sendable {
         let lost = lock.withLock { () -> Bool in
             guard generation == programGeneration else { return false }
             liveRun?.finished.signal()
-            guard snapshot == "ready" && !isShutDown && !stoppingProgram else { return false }
-            snapshot = "failed"
+            guard notebook.snapshot == .ready && !isShutDown && !stoppingProgram else { return false }
+            notebook.snapshot = .failed
             snapshotLost = true
             return true
         }
@@ -420,41 +375,20 @@ public final class LiveSession: @unchecked Sendable {
 
     /// Runs cell `id` with `source` (not saved) and answers when it has finished.
     public func run(cellID id: String, source: String) async throws -> LiveRunAnswer {
-        let cell = try lock.withLock { () throws -> Cell in
-            guard let cell = chapter.cells.first(where: { $0.id == id }) else { throw LiveSessionError.unknownCell(id) }
-            guard !cell.tags.noRun else { throw LiveSessionError.notRunnable(id) }
-            working[id] = source
-            slots[id, default: Slot()].queue()
-            return cell
-        }
+        let cell = try lock.withLock { try notebook.queueRun(of: id, source: source) }
         emitCell(id)
         let start = Date()
         // This run's own result, taken on the run queue before the next run there can start:
         // runs of the same cell queued meanwhile change the cell's state, not this answer.
-        let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Slot, Never>) in
+        return await withCheckedContinuation { (continuation: CheckedContinuation<LiveRunAnswer, Never>) in
             runQueue.async {
                 if cell.tags.exercise {
                     self.runExercise(cell, source: source)
                 } else {
                     self.replaceSnapshot()
                 }
-                continuation.resume(returning: self.lock.withLock { self.slots[id] ?? Slot() })
+                continuation.resume(returning: self.lock.withLock { self.notebook.answer(for: id, since: start) })
             }
-        }
-        let result = finished.result
-        return LiveRunAnswer(status: result.map(Self.status(of:)) ?? .notRun,
-                             outputs: LiveOutput.outputs(result?.outputs ?? [], figures: finished.figures),
-                             html: HTMLWeaver(title: "", katex: nil).outputsHTML(result, figures: finished.figures),
-                             seconds: result?.seconds ?? Date().timeIntervalSince(start))
-    }
-
-    /// The state a finished result gives its cell.
-    private static func status(of result: CellResult) -> LiveCellState.Status {
-        switch result.status {
-        case .ok, .failedAsExpected: return .ran
-        case .failed: return .failed
-        case .notRun: return .notRun
-        case .skipped: return .skipped
         }
     }
 
@@ -465,10 +399,10 @@ public final class LiveSession: @unchecked Sendable {
         restoreLostSnapshot()
         let (program, programChapter, mainKey, counter) = lock.withLock { () -> (LiveProgram?, Chapter?, String, Int) in
             liveCellCounter += 1
-            return (snapshot == "ready" ? self.program : nil, self.programChapter, programMainKey, liveCellCounter)
+            return (notebook.snapshot == .ready ? self.program : nil, self.programChapter, programMainKey, liveCellCounter)
         }
         guard let program, let programChapter else {
-            let message = "the chapter's main cells have not run to the end (the snapshot is \(lock.withLock { snapshot })): fix or run them first"
+            let message = "the chapter's main cells have not run to the end (the snapshot is \(lock.withLock { notebook.snapshot.rawValue })): fix or run them first"
             return finishExercise(cell, result: CellResult(index: cell.index, status: .failed, outputs: [
                 .error(CellError(message: message, file: path, line: cell.line))]), mainKey: nil)
         }
@@ -478,7 +412,7 @@ public final class LiveSession: @unchecked Sendable {
         let alone = Chapter(path: path, blocks: [.cell(cell)])
         let mainCells = programChapter.cells.filter { !$0.tags.isIsolated && !$0.tags.noRun }
         let text = LiveCellProgram.generate(source, cell: cell, chapter: programChapter, mainCells: mainCells)
-        lock.withLock { slots[cell.id, default: Slot()].startRunning(at: nil) }
+        lock.withLock { notebook.markRunning(cell.id) }
         emitCell(cell.id)
         let started = Date()
         let compiled: CompileResult
@@ -531,13 +465,13 @@ public final class LiveSession: @unchecked Sendable {
 
     private func finishExercise(_ cell: Cell, result: CellResult, mainKey: String?) {
         var result = result
-        result.index = lock.withLock { chapter.cells.first { $0.id == cell.id }?.index ?? cell.index }
+        result.index = lock.withLock { (try? notebook.cell(id: cell.id))?.index ?? cell.index }
         let ranAt = Date().timeIntervalSince1970
         result.ended = result.ended ?? ranAt
         let figures = render(result, id: cell.id)
         lock.withLock {
-            slots[cell.id] = Slot(result: result, figures: figures,
-                                  key: mainKey.map { CellKeys.exerciseKey(mainKey: $0, id: cell.id, source: cell.source) })
+            notebook.finish(cell.id, result: result, figures: figures,
+                            key: mainKey.map { CellKeys.exerciseKey(mainKey: $0, id: cell.id, source: cell.source) })
         }
         if let mainKey {
             try? exerciseStore.store(ExerciseResultStore.Entry(source: cell.source, mainKey: mainKey, ranAt: ranAt,
@@ -551,7 +485,7 @@ public final class LiveSession: @unchecked Sendable {
     public func interrupt(cellID id: String) -> Bool {
         let (run, mainProgram): (LiveRun?, LiveProgram?) = lock.withLock {
             if let run = liveRun, run.id == id { run.interrupted = true; return (run, nil) }
-            guard slots[id]?.activity == .running, snapshot == "training" else { return (nil, nil) }
+            guard notebook.slots[id]?.activity == .running, notebook.snapshot == .training else { return (nil, nil) }
             self.program?.interrupted = true
             return (nil, self.program)
         }
@@ -569,146 +503,45 @@ public final class LiveSession: @unchecked Sendable {
 
     /// Saves `source` as cell `id`'s body, if the file is still at `version`.
     public func save(cellID id: String, source: String, version expected: String) throws -> String {
-        let watcher = try lock.withLock { () throws -> ChapterFileWatcher? in
-            guard chapter.cells.contains(where: { $0.id == id }) else { throw LiveSessionError.unknownCell(id) }
-            return self.watcher
-        }
-        // Outside the session's lock: the watcher's handler takes it.
-        let save = { () throws -> String in
-            let newVersion = try ChapterFile.save(cellID: id, source: source, expectedVersion: expected, path: self.path)
-            watcher?.acknowledge(version: newVersion)
-            return newVersion
-        }
-        let newVersion = try watcher.map { try $0.withPollingPaused(save) } ?? save()
-        lock.withLock {
-            if let reloaded = try? ChapterParser.parse(fileAt: path) {
-                chapter = reloaded
-                version = newVersion
-                working[id] = nil
-            }
-        }
+        _ = try lock.withLock { try notebook.cell(id: id) }
+        // Outside the session's lock: the document's watcher reports to a handler that takes it.
+        let saved = try document.save(cellID: id, source: source, expected: expected)
+        lock.withLock { notebook.reload(saved.chapter, savedID: id) }
         emitCell(id)
-        return newVersion
+        return saved.version
     }
 
     /// Another editor changed the file: the session takes the new content (the page offers to
     /// reload; its unsaved edits stay in the browser).
-    private func fileChanged(to newVersion: String) {
-        let reloaded = lock.withLock { () -> Bool in
-            guard newVersion != version, let parsed = try? ChapterParser.parse(fileAt: path) else { return false }
-            chapter = parsed
-            version = newVersion
-            working = [:]
-            return true
-        }
-        emit(.fileChanged(version: newVersion))
-        if reloaded { emitAllCells() }
+    private func fileChanged(_ chapter: Chapter?, version: String) {
+        if let chapter { lock.withLock { notebook.reload(chapter, savedID: nil) } }
+        emit(.fileChanged(version: version))
+        if chapter != nil { emitAllCells() }
     }
 
     // MARK: - What the page shows
 
-    /// The chapter with the sources run but not saved.
-    private func workingChapter() -> Chapter {
-        var copy = chapter
-        copy.blocks = chapter.blocks.map { block in
-            guard case var .cell(cell) = block, let source = working[cell.id] else { return block }
-            cell.source = source
-            return .cell(cell)
-        }
-        return copy
-    }
-
     public func chapterState() -> LiveChapterState {
-        lock.withLock {
-            let keys = CellKeys.keys(for: workingChapter(), environment: environmentKey)
-            return LiveChapterState(version: version, path: path, snapshot: snapshot,
-                                    cells: chapter.cells.map { state(of: $0, keys: keys) })
-        }
+        let version = document.version
+        return lock.withLock { notebook.chapterState(version: version, path: path) }
     }
 
     /// Cell `id`'s state now.
     public func cellState(id: String) -> LiveCellState {
-        lock.withLock {
-            let keys = CellKeys.keys(for: workingChapter(), environment: environmentKey)
-            let cell = chapter.cells.first { $0.id == id } ?? Cell(index: -1, id: id, source: "", line: 0)
-            return state(of: cell, keys: keys)
-        }
+        lock.withLock { notebook.cellState(id: id) }
     }
 
-    /// A cell's state; its source is the file's (the page keeps unsaved edits itself).
-    private func state(of cell: Cell, keys: [String: String]) -> LiveCellState {
-        let source = cell.source
-        let kind = LiveCellState.Kind(rawValue: HTMLWeaver.kind(of: cell)) ?? .main
-        guard kind != .listing else {
-            return LiveCellState(id: cell.id, index: cell.index, line: cell.line, source: source, kind: kind,
-                                 status: .skipped, note: "shown only (tagged .norun)")
-        }
-        let slot = slots[cell.id] ?? Slot()
-        var status: LiveCellState.Status
-        var note = slot.result?.note
-        if let activity = slot.activity {
-            status = activity
-        } else if let result = slot.result {
-            status = Self.status(of: result)
-            if slot.key != keys[cell.id] && result.status != .skipped {
-                status = .stale
-                note = "stale: this cell or a main cell before it changed since it ran"
-            }
-        } else {
-            status = .notRun
-        }
-        let weaver = HTMLWeaver(title: "", katex: nil)
-        var state = LiveCellState(id: cell.id, index: cell.index, line: cell.line, source: source, kind: kind, status: status,
-                                  outputs: LiveOutput.outputs(slot.result?.outputs ?? [], figures: slot.figures),
-                                  html: weaver.outputsHTML(slot.result, figures: slot.figures),
-                                  seconds: slot.result?.seconds, ranAt: slot.result?.ended, note: note)
-        if status == .queued || status == .running {
-            state.progress = slot.progress
-            state.liveFigure = slot.liveFigure
-            state.startedAt = slot.runStarted
-        }
-        return state
-    }
-
-    /// The live page: the woven chapter with the session's results, linking its assets.
-    public func pageHTML() -> String {
-        lock.withLock {
-            let working = chapter
-            var figures: RenderedFigures = [:]
-            let results = working.cells.map { cell -> CellResult in
-                let slot = slots[cell.id] ?? Slot()
-                figures[cell.index] = slot.figures
-                var result = slot.result ?? CellResult(index: cell.index, status: cell.tags.noRun ? .skipped : .notRun)
-                result.index = cell.index
-                return result
-            }
-            let title = working.blocks.lazy.compactMap { block -> String? in
-                guard case let .prose(_, markdown, _) = block else { return nil }
-                return markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) }
-            }.first ?? name
-            return HTMLWeaver(title: title, katex: nil, mode: .live)
-                .weave(working, results: RunResult(cells: results), figures: figures,
-                       summary: "d2l-run serve \(path) · seed \(configuration.settings.seed)")
-        }
+    /// The live page's content (the server weaves it).
+    public func page() -> LivePage {
+        lock.withLock { notebook.page(title: name, summary: "d2l-run serve \(path) · seed \(configuration.settings.seed)") }
     }
 
     // MARK: - Events
 
     /// Events from now on, until the consumer stops or the session shuts down.
-    public func events() -> AsyncStream<LiveEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: LiveEvent.self, bufferingPolicy: .bufferingNewest(1000))
-        let id = UUID()
-        lock.withLock {
-            if isShutDown { continuation.finish() } else { subscribers[id] = continuation }
-        }
-        continuation.onTermination = { [weak self] _ in _ = self?.lock.withLock { self?.subscribers.removeValue(forKey: id) } }
-        return stream
-    }
+    public func events() -> AsyncStream<LiveEvent> { eventHub.subscribe() }
 
-    private func emit(_ event: LiveEvent) {
-        let continuations = lock.withLock { Array(subscribers.values) }
-        for continuation in continuations { continuation.yield(event) }
-    }
+    private func emit(_ event: LiveEvent) { eventHub.send(event) }
 
     private func emitCell(_ id: String) { emit(.cell(cellState(id: id))) }
 
@@ -716,8 +549,8 @@ public final class LiveSession: @unchecked Sendable {
         for cell in chapterState().cells { emit(.cell(cell)) }
     }
 
-    private func setSnapshot(_ state: String) {
-        lock.withLock { snapshot = state }
+    private func setSnapshot(_ state: SnapshotState) {
+        lock.withLock { notebook.snapshot = state }
         emit(.snapshot(state))
     }
 
@@ -736,17 +569,15 @@ public final class LiveSession: @unchecked Sendable {
 
     /// Ends the snapshot, the running cell and every process they started.
     public func shutdown() {
-        let (program, child, watcher, continuations) = lock.withLock {
+        let (program, child) = lock.withLock {
             isShutDown = true
-            snapshot = "stopped"
-            let continuations = Array(subscribers.values)
-            subscribers = [:]
-            return (self.program, liveRun?.pid, self.watcher, continuations)
+            notebook.snapshot = .stopped
+            return (self.program, liveRun?.pid)
         }
-        watcher?.stop()
+        document.close()
         program?.stop(children: child.map { [$0] } ?? [])
         ProcessReaper.endStrays()
         try? FileManager.default.removeItem(at: liveDirectory)
-        for continuation in continuations { continuation.finish() }
+        eventHub.finish()
     }
 }

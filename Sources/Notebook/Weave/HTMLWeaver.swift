@@ -113,43 +113,47 @@ public struct HTMLWeaver {
         return html + "</section>\n"
     }
 
-    /// A cell's outputs as the page shows them (the live page swaps this part alone).
+    /// A result's outputs as HTML, its figures drawn as `figures` (in order); its note when it
+    /// did not run.
     public func outputsHTML(_ result: CellResult?, figures: [FigureRenderer.Rendered]) -> String {
-        var html = ""
-        var figureQueue = figures[...]
-        for output in result?.outputs ?? [] {
-            html += outputHTML(output, figures: &figureQueue)
+        var note: String?
+        if let status = result?.status, status == .skipped || status == .notRun, result?.previousRun == nil {
+            note = result?.note
         }
-        if let note = result?.note, let status = result?.status, status == .skipped || status == .notRun,
-           result?.previousRun == nil {
-            html += "<div class=\"output note\">\(HTMLEscaping.escape(note))</div>\n"
-        }
+        return outputsHTML(LiveOutput.outputs(result?.outputs ?? [], figures: figures), note: note)
+    }
+
+    /// Outputs in their API form as HTML: the static page's, and the live page's (the server
+    /// renders a cell's state with it as it answers), then `note` if any.
+    public func outputsHTML(_ outputs: [LiveOutput], note: String?) -> String {
+        var html = outputs.map(outputHTML).joined()
+        if let note { html += "<div class=\"output note\">\(HTMLEscaping.escape(note))</div>\n" }
         return html
     }
 
-    private func outputHTML(_ output: CellOutput, figures: inout ArraySlice<FigureRenderer.Rendered>) -> String {
-        switch output {
-        case let .standardOutput(text):
-            return preformatted(text, kind: "stdout")
-        case let .standardError(text):
+    private func outputHTML(_ output: LiveOutput) -> String {
+        let text = output.text ?? ""
+        switch output.type {
+        case "stderr":
             return preformatted(text, kind: "stderr")
-        case let .error(error):
-            return preformatted(error.headline + (error.details.isEmpty ? "" : "\n" + error.details), kind: "error")
-        case let .display(item):
-            switch item {
-            case let .text(text):
-                return preformatted(text, kind: "stdout")
-            case let .check(check):
-                return "<div class=\"output check\">✓ \(HTMLEscaping.escape(check.description))</div>\n"
-            case let .table(table):
-                return Self.tableHTML(table)
-            case .figure:
-                guard let figure = figures.popFirst() else { return "" }
-                // The name comes from the chapter's file name: text, like every result.
-                let name = HTMLEscaping.escape(figure.name)
-                return "<figure class=\"output figure\" data-name=\"\(name)\">\(figure.svg)"
-                    + "<figcaption>\(name).svg, with its data and gnuplot script beside the page</figcaption></figure>\n"
+        case "error":
+            let details = output.details ?? ""
+            return preformatted(text + (details.isEmpty ? "" : "\n" + details), kind: "error")
+        case "check":
+            return "<div class=\"output check\">✓ \(HTMLEscaping.escape(text))</div>\n"
+        case "table":
+            return Self.tableHTML(Table(header: output.header ?? [], rows: output.rows ?? []))
+        case "figure":
+            // The name comes from the chapter's file name: text, like every result.
+            let name = HTMLEscaping.escape(output.name ?? "")
+            let caption = switch mode {
+            case .standalone: "\(name).svg, with its data and gnuplot script beside the page"
+            case .live: name
             }
+            return "<figure class=\"output figure\" data-name=\"\(name)\">\(output.svg ?? "")"
+                + "<figcaption>\(caption)</figcaption></figure>\n"
+        default:  // stdout, and text a cell displayed
+            return preformatted(text, kind: "stdout")
         }
     }
 

@@ -15,7 +15,7 @@ final class LiveSessionTests: XCTestCase {
         try FileManager.default.copyItem(atPath: Project.fixtures.appendingPathComponent("live.md").path, toPath: chapterPath)
         session = try makeSession()
         session.start()
-        XCTAssertEqual(session.waitUntilSettled(), "ready")
+        XCTAssertEqual(session.waitUntilSettled(), .ready)
     }
 
     override func tearDown() {
@@ -38,7 +38,7 @@ final class LiveSessionTests: XCTestCase {
 
     func testMainCellsRanAndExerciseWaits() throws {
         let state = session.chapterState()
-        XCTAssertEqual(state.snapshot, "ready")
+        XCTAssertEqual(state.snapshot, .ready)
         let setup = try XCTUnwrap(state.cells.first { $0.id == "setup" })
         XCTAssertEqual(setup.status, .ran)
         XCTAssertEqual(setup.outputs.first?.text, "main value 42\n")
@@ -49,7 +49,7 @@ final class LiveSessionTests: XCTestCase {
     func testEditedExerciseWithAnExtensionRunsOnTheSnapshotAndLeavesItUnchanged() async throws {
         let edited = source("ex-extend").replacingOccurrences(of: "value * 2", with: "value * 3")
         let first = try await session.run(cellID: "ex-extend", source: edited)
-        XCTAssertEqual(first.status, .ran, first.html)
+        XCTAssertEqual(first.status, .ran, "\(first.outputs)")
         XCTAssertEqual(text(first), "doubled 426 value 142\n", "the extension and the main cell's state")
         let second = try await session.run(cellID: "ex-extend", source: edited)
         XCTAssertEqual(text(second), "doubled 426 value 142\n", "the first run's change did not reach the snapshot")
@@ -64,7 +64,7 @@ final class LiveSessionTests: XCTestCase {
     func testAFailsCellsDeclarationsDoNotReachExercises() async throws {
         XCTAssertEqual(session.chapterState().cells.first { $0.id == "fails-declares" }?.status, .ran)
         let answer = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
-        XCTAssertEqual(answer.status, .ran, answer.html)
+        XCTAssertEqual(answer.status, .ran, "\(answer.outputs)")
     }
 
     func testCrashingExerciseNamesItsLineAndLeavesTheSnapshotAlive() async throws {
@@ -75,7 +75,7 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertTrue(error.text?.contains("Index out of range") ?? false, error.text ?? "")
         let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
         XCTAssertEqual(text(after), "doubled 284 value 142\n")
-        XCTAssertEqual(session.chapterState().snapshot, "ready")
+        XCTAssertEqual(session.chapterState().snapshot, .ready)
     }
 
     /// Runs of one cell posted at once each answer with their own run's status and output,
@@ -94,7 +94,7 @@ final class LiveSessionTests: XCTestCase {
             if number % 3 == 0 {
                 XCTAssertEqual(answer.status, .failed, "run \(number)")
             } else {
-                XCTAssertEqual(answer.status, .ran, "run \(number): \(answer.html)")
+                XCTAssertEqual(answer.status, .ran, "run \(number): \(answer.outputs)")
                 XCTAssertEqual(text(answer), "run \(number)\n")
             }
         }
@@ -105,11 +105,11 @@ final class LiveSessionTests: XCTestCase {
     func testAnExerciseThatKillsTheSnapshotIsRecoveredFrom() async throws {
         let killer = try await session.run(cellID: "ex-crash", source: "kill(getppid(), SIGKILL)\nsleep(5)\n")
         XCTAssertEqual(killer.status, .failed)
-        XCTAssertTrue(killer.html.contains("main cells run again"), killer.html)
+        XCTAssertTrue(killer.outputs.contains { $0.type == "error" && $0.text?.contains("main cells run again") == true }, "\(killer.outputs)")
         let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
-        XCTAssertEqual(after.status, .ran, after.html)
+        XCTAssertEqual(after.status, .ran, "\(after.outputs)")
         XCTAssertEqual(text(after), "doubled 284 value 142\n")
-        XCTAssertEqual(session.chapterState().snapshot, "ready")
+        XCTAssertEqual(session.chapterState().snapshot, .ready)
     }
 
     func testCompileErrorShowsAtItsMarkdownLine() async throws {
@@ -161,7 +161,7 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(kept.status, .ran)
         XCTAssertEqual(kept.outputs.first?.text, "doubled 284 value 142\n")
         XCTAssertNotNil(kept.ranAt)
-        XCTAssertTrue(session.pageHTML().contains("doubled 284 value 142"))
+        XCTAssertTrue(session.page().html.contains("doubled 284 value 142"))
     }
 
     func testSaveWritesTheCellAndRefusesAChangedFile() throws {
@@ -190,9 +190,9 @@ final class LiveSessionTests: XCTestCase {
                 XCTAssertEqual(id, "figure")
                 XCTAssertTrue(svg.contains("<svg"))
                 figures += 1
-            case .snapshot("training"): sawTraining = true
+            case .snapshot(.training): sawTraining = true
             case let .cell(state) where state.id == "figure" && state.status == .running: sawFigureCellRunning = true
-            case .snapshot("ready"): sawReady = true
+            case .snapshot(.ready): sawReady = true
             default: break
             }
             if sawReady { break }
@@ -224,7 +224,7 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertLessThanOrEqual(started, Date().timeIntervalSince1970)
         XCTAssertGreaterThan(started, Date().timeIntervalSince1970 - 60)
 
-        XCTAssertEqual(session.waitUntilSettled(), "ready")
+        XCTAssertEqual(session.waitUntilSettled(), .ready)
         let ran = try XCTUnwrap(session.chapterState().cells.first { $0.id == "figure" })
         XCTAssertEqual(ran.status, .ran)
         XCTAssertNil(ran.progress)
