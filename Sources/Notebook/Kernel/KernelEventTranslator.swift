@@ -32,7 +32,10 @@ struct KernelEventTranslator {
     /// epoch's (gnuplot, about 27 ms) held the cell's output back and slowed training 2x.
     private var liveFigureDrawn = Date.distantPast
     private var pendingLiveFigure: Figure?
-    private var progressShown = false
+    /// Progress displays opened so far; the last one is updated in place while its lines are
+    /// epoch lines.
+    private var progressDisplays = 0
+    private var progressOpen = false
 
     /// The shortest time between two drawings of the live figure.
     static let liveFigureInterval: TimeInterval = 0.5
@@ -44,8 +47,8 @@ struct KernelEventTranslator {
     var holdsPartialLine: Bool { partialLineHeldSince != nil }
 
     /// The display id of the cell's progress line (the training's epoch line, one line
-    /// rewritten in place as the terminal shows it).
-    var progressDisplayID: String { liveDisplayID + "-progress" }
+    /// rewritten in place as the terminal shows it); each training of the cell has its own.
+    var progressDisplayID: String { liveDisplayID + "-progress" + (progressDisplays > 1 ? "-\(progressDisplays)" : "") }
 
     init(liveDisplayID: String, renderFigure: @escaping (Figure) -> String?) {
         self.liveDisplayID = liveDisplayID
@@ -129,12 +132,16 @@ struct KernelEventTranslator {
                                 : .display(data: data, displayID: liveDisplayID)]
     }
 
-    /// The cell's progress line, shown in place of the one before.
+    /// The cell's progress line, shown in place of the one before. An epoch line is rewritten
+    /// by the next; any other line (a training's "trained N epochs in ...") stays, as on the
+    /// terminal: the next training's lines open a display of their own.
     mutating func progress(_ line: String) -> [KernelEvent] {
-        defer { progressShown = true }
         let data = ["text/plain": line]
-        return [progressShown ? .updateDisplay(data: data, displayID: progressDisplayID)
-                              : .display(data: data, displayID: progressDisplayID)]
+        let updates = progressOpen
+        if !updates { progressDisplays += 1 }
+        progressOpen = line.hasPrefix("epoch ")
+        return [updates ? .updateDisplay(data: data, displayID: progressDisplayID)
+                        : .display(data: data, displayID: progressDisplayID)]
     }
 
     /// The cell's value.

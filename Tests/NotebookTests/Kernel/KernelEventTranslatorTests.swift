@@ -77,6 +77,12 @@ final class KernelEventTranslatorTests: XCTestCase {
         var events = translator()
         XCTAssertEqual(events.progress("epoch 1"), [.display(data: ["text/plain": "epoch 1"], displayID: "live-progress")])
         XCTAssertEqual(events.progress("epoch 2"), [.updateDisplay(data: ["text/plain": "epoch 2"], displayID: "live-progress")])
+        XCTAssertEqual(events.progress("trained 2 epochs in 1.0 s"),
+                       [.updateDisplay(data: ["text/plain": "trained 2 epochs in 1.0 s"], displayID: "live-progress")])
+        XCTAssertEqual(events.progress("epoch 1"), [.display(data: ["text/plain": "epoch 1"], displayID: "live-progress-2")],
+                       "a second training in the cell keeps the first one's last line")
+        XCTAssertEqual(events.progress("trained 1 epochs in 0.5 s"),
+                       [.updateDisplay(data: ["text/plain": "trained 1 epochs in 0.5 s"], displayID: "live-progress-2")])
     }
 
     func testHolderChainRollsBackToTheResumedHolder() {
