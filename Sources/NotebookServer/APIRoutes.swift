@@ -21,10 +21,10 @@ struct APIRoutes {
         router.get("/") { _, _ -> Response in
             Response(status: .ok,
                      headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: backend.pageHTML())))
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: await backend.pageHTML())))
         }
         router.get("/api/chapter") { _, _ -> Response in
-            JSONResponse.encode(OutputsHTML.rendered(backend.chapterState()))
+            JSONResponse.encode(OutputsHTML.rendered(await backend.chapterState()))
         }
         router.post("/api/cells/:id/run") { request, context -> Response in
             let id = try Self.cellID(context)
@@ -35,7 +35,7 @@ struct APIRoutes {
                 let answer = try await withGracefulShutdownHandler {
                     try await backend.run(cellID: id, source: body.source)
                 } onGracefulShutdown: {
-                    _ = backend.interrupt(cellID: id)
+                    Task { _ = await backend.interrupt(cellID: id) }
                 }
                 return JSONResponse.encode(OutputsHTML.rendered(answer))
             } catch let error as LiveSessionError {
@@ -44,13 +44,13 @@ struct APIRoutes {
         }
         router.post("/api/cells/:id/interrupt") { _, context -> Response in
             let id = try Self.cellID(context)
-            return JSONResponse.encode(["interrupted": backend.interrupt(cellID: id)])
+            return JSONResponse.encode(["interrupted": await backend.interrupt(cellID: id)])
         }
         router.put("/api/cells/:id") { request, context -> Response in
             let id = try Self.cellID(context)
             let body = try await Self.decode(SaveRequest.self, request, context)
             do {
-                let version = try backend.save(cellID: id, source: body.source, version: body.version)
+                let version = try await backend.save(cellID: id, source: body.source, version: body.version)
                 return JSONResponse.encode(["version": version])
             } catch let error as LiveSessionError {
                 throw Self.refusal(error)

@@ -58,9 +58,6 @@ public struct NotebookServer: Sendable {
     /// ``gracefulShutdownLimit`` whatever is left is cancelled.
     /// - Parameter onReady: called once the server listens, with the real port.
     public func run(onReady: @escaping @Sendable (_ port: Int) -> Void) async throws {
-        // The backend owns processes (the snapshot, running cells): they must not outlive the
-        // server however it stops.
-        defer { backend.shutdown() }
         let app = application(onReady: onReady)
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: app.logger)
@@ -70,11 +67,20 @@ public struct NotebookServer: Sendable {
         // cancelling `run` then asks for the same graceful shutdown as Ctrl-C, instead of
         // tearing connections down mid-response.
         let serving = Task { try await group.run() }
-        try await withTaskCancellationHandler {
-            try await serving.value
-        } onCancel: {
-            Task { await group.triggerGracefulShutdown() }
+        var failure: Error?
+        do {
+            try await withTaskCancellationHandler {
+                try await serving.value
+            } onCancel: {
+                Task { await group.triggerGracefulShutdown() }
+            }
+        } catch {
+            failure = error
         }
+        // The backend owns processes (the snapshot, running cells): they must not outlive the
+        // server however it stops.
+        await backend.shutdown()
+        if let failure { throw failure }
     }
 
     /// How long a graceful shutdown may take before the server's tasks are cancelled.

@@ -47,13 +47,12 @@ extension D2LRun {
                 }
                 stopped.signal()
             }
-            session.start()
-            DispatchQueue.global().async {
-                let state = session.waitUntilSettled()
+            Task {
+                await session.start()
+                let state = await session.waitUntilSettled()
                 terminal.always(String(format: "the chapter's main cells: %@ after %.1f s", state.rawValue, Date().timeIntervalSince(start)))
             }
             stopped.wait()
-            session.shutdown()
             if let failure {
                 FileHandle.standardError.write(Data("d2l-run serve: \(failure)\n".utf8))
                 throw ExitCode(1)

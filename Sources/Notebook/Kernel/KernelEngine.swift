@@ -97,7 +97,7 @@ public actor KernelEngine {
         let monitor = ChainMonitor()
         let settings = configuration.settings, folders = configuration.dataFolders
         let moduleDirectory = baseDirectory.appendingPathComponent("module")
-        let program = try await Self.offThePool {
+        let program = try await offThePool {
             try LiveProgram(executable: executable, moduleDirectory: moduleDirectory, settings: settings,
                             dataFolders: folders, handlers: monitor.handlers)
         }
@@ -117,7 +117,7 @@ public actor KernelEngine {
         if let baseExecutable { return baseExecutable }
         let compiler = Compiler(toolchain: configuration.toolchain)
         let directory = baseDirectory
-        let compiled = try await Self.offThePool { try compiler.compileLive(KernelBaseProgram.program, in: directory) }
+        let compiled = try await offThePool { try compiler.compileLive(KernelBaseProgram.program, in: directory) }
         guard let executable = compiled.executable else {
             throw KernelEngineError("the kernel's base program did not compile: "
                                     + (compiled.diagnostics.map(\.rendered) + [compiled.otherOutput]).joined(separator: "\n"))
@@ -154,7 +154,7 @@ public actor KernelEngine {
         let cells = cellDirectory, base = baseDirectory.appendingPathComponent("module")
         var compiled: CompileResult
         do {
-            compiled = try await Self.offThePool {
+            compiled = try await offThePool {
                 try compiler.compileChainedCell(text, moduleName: module, in: cells, baseModuleDirectory: base)
             }
         } catch {
@@ -302,14 +302,6 @@ public actor KernelEngine {
     /// that ran declared, and their types' members.
     public func complete(_ code: String, cursor: Int) -> (matches: [String], start: Int) {
         completion.complete(code, cursor: cursor)
-    }
-
-    /// Runs blocking work (the compiler, starting a process) on a thread of its own, not on
-    /// the concurrency pool's few threads.
-    private static func offThePool<T>(_ work: @escaping () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
-        }
     }
 }
 

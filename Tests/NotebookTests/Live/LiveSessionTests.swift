@@ -9,17 +9,18 @@ final class LiveSessionTests: XCTestCase {
     private var chapterPath: String!
     private var session: LiveSession!
 
-    override func setUpWithError() throws {
+    override func setUp() async throws {
         directory = Project.temporaryDirectory()
         chapterPath = directory.appendingPathComponent("live.md").path
         try FileManager.default.copyItem(atPath: Project.fixtures.appendingPathComponent("live.md").path, toPath: chapterPath)
         session = try makeSession()
-        session.start()
-        XCTAssertEqual(session.waitUntilSettled(), .ready)
+        await session.start()
+        let settled = await session.waitUntilSettled()
+        XCTAssertEqual(settled, .ready)
     }
 
-    override func tearDown() {
-        session?.shutdown()
+    override func tearDown() async throws {
+        await session?.shutdown()
     }
 
     private func makeSession() throws -> LiveSession {
@@ -28,16 +29,16 @@ final class LiveSessionTests: XCTestCase {
             toolchain: toolchain, settings: RunSettings(cellTimeLimit: 60), outputDirectory: directory.appendingPathComponent("Output")))
     }
 
-    private func source(_ id: String) -> String {
-        session.chapterState().cells.first { $0.id == id }!.source
+    private func source(_ id: String) async -> String {
+        await session.chapterState().cells.first { $0.id == id }!.source
     }
 
     private func text(_ answer: LiveRunAnswer) -> String {
         answer.outputs.compactMap(\.text).joined()
     }
 
-    func testMainCellsRanAndExerciseWaits() throws {
-        let state = session.chapterState()
+    func testMainCellsRanAndExerciseWaits() async throws {
+        let state = await session.chapterState()
         XCTAssertEqual(state.snapshot, .ready)
         let setup = try XCTUnwrap(state.cells.first { $0.id == "setup" })
         XCTAssertEqual(setup.status, .ran)
@@ -47,14 +48,14 @@ final class LiveSessionTests: XCTestCase {
     }
 
     func testEditedExerciseWithAnExtensionRunsOnTheSnapshotAndLeavesItUnchanged() async throws {
-        let edited = source("ex-extend").replacingOccurrences(of: "value * 2", with: "value * 3")
+        let edited = await source("ex-extend").replacingOccurrences(of: "value * 2", with: "value * 3")
         let first = try await session.run(cellID: "ex-extend", source: edited)
         XCTAssertEqual(first.status, .ran, "\(first.outputs)")
         XCTAssertEqual(text(first), "doubled 426 value 142\n", "the extension and the main cell's state")
         let second = try await session.run(cellID: "ex-extend", source: edited)
         XCTAssertEqual(text(second), "doubled 426 value 142\n", "the first run's change did not reach the snapshot")
-        let random1 = try await session.run(cellID: "ex-random", source: source("ex-random"))
-        let random2 = try await session.run(cellID: "ex-random", source: source("ex-random"))
+        let random1 = try await session.run(cellID: "ex-random", source: await source("ex-random"))
+        let random2 = try await session.run(cellID: "ex-random", source: await source("ex-random"))
         XCTAssertEqual(text(random1), text(random2), "the random generator's state is the snapshot's")
         XCTAssertTrue(text(random1).hasPrefix("random 0."), text(random1))
     }
@@ -62,20 +63,22 @@ final class LiveSessionTests: XCTestCase {
     /// A `.fails` cell's names stay its own: an exercise compiled against the snapshot does
     /// not import them (it did, and every exercise failed to compile).
     func testAFailsCellsDeclarationsDoNotReachExercises() async throws {
-        XCTAssertEqual(session.chapterState().cells.first { $0.id == "fails-declares" }?.status, .ran)
-        let answer = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        let failsCellStatus = await session.chapterState().cells.first { $0.id == "fails-declares" }?.status
+        XCTAssertEqual(failsCellStatus, .ran)
+        let answer = try await session.run(cellID: "ex-extend", source: await source("ex-extend"))
         XCTAssertEqual(answer.status, .ran, "\(answer.outputs)")
     }
 
     func testCrashingExerciseNamesItsLineAndLeavesTheSnapshotAlive() async throws {
-        let crash = try await session.run(cellID: "ex-crash", source: source("ex-crash"))
+        let crash = try await session.run(cellID: "ex-crash", source: await source("ex-crash"))
         XCTAssertEqual(crash.status, .failed)
         let error = try XCTUnwrap(crash.outputs.first { $0.type == "error" })
         XCTAssertEqual(error.line, 24, error.text ?? "")
         XCTAssertTrue(error.text?.contains("Index out of range") ?? false, error.text ?? "")
-        let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        let after = try await session.run(cellID: "ex-extend", source: await source("ex-extend"))
         XCTAssertEqual(text(after), "doubled 284 value 142\n")
-        XCTAssertEqual(session.chapterState().snapshot, .ready)
+        let snapshot = await session.chapterState().snapshot
+        XCTAssertEqual(snapshot, .ready)
     }
 
     /// Runs of one cell posted at once each answer with their own run's status and output,
@@ -106,10 +109,11 @@ final class LiveSessionTests: XCTestCase {
         let killer = try await session.run(cellID: "ex-crash", source: "kill(getppid(), SIGKILL)\nsleep(5)\n")
         XCTAssertEqual(killer.status, .failed)
         XCTAssertTrue(killer.outputs.contains { $0.type == "error" && $0.text?.contains("main cells run again") == true }, "\(killer.outputs)")
-        let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        let after = try await session.run(cellID: "ex-extend", source: await source("ex-extend"))
         XCTAssertEqual(after.status, .ran, "\(after.outputs)")
         XCTAssertEqual(text(after), "doubled 284 value 142\n")
-        XCTAssertEqual(session.chapterState().snapshot, .ready)
+        let snapshot = await session.chapterState().snapshot
+        XCTAssertEqual(snapshot, .ready)
     }
 
     func testCompileErrorShowsAtItsMarkdownLine() async throws {
@@ -125,64 +129,75 @@ final class LiveSessionTests: XCTestCase {
         let session = self.session!
         let running = Task { try await session.run(cellID: "ex-sleep", source: "print(\"sleeping\")\nsleep(600)") }
         let deadline = Date().addingTimeInterval(30)
-        while !(session.chapterState().cells.first { $0.id == "ex-sleep" }!.outputs.contains { $0.text == "sleeping\n" }) {
+        while await !session.chapterState().cells.first(where: { $0.id == "ex-sleep" })!.outputs.contains(where: { $0.text == "sleeping\n" }) {
             XCTAssertLessThan(Date(), deadline, "the cell never started")
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         let start = Date()
-        XCTAssertTrue(session.interrupt(cellID: "ex-sleep"))
+        let interrupted = await session.interrupt(cellID: "ex-sleep")
+        XCTAssertTrue(interrupted)
         let answer = try await running.value
         XCTAssertLessThan(Date().timeIntervalSince(start), 5)
         XCTAssertEqual(answer.status, .failed)
         XCTAssertTrue(answer.outputs.contains { $0.type == "error" && ($0.text ?? "").contains("interrupted") })
-        XCTAssertFalse(session.interrupt(cellID: "ex-sleep"), "nothing runs any more")
-        let after = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        let interruptedAgain = await session.interrupt(cellID: "ex-sleep")
+        XCTAssertFalse(interruptedAgain, "nothing runs any more")
+        let after = try await session.run(cellID: "ex-extend", source: await source("ex-extend"))
         XCTAssertEqual(text(after), "doubled 284 value 142\n")
     }
 
     func testEditingAMainCellMarksLaterCellsStaleAndReplacesTheSnapshot() async throws {
-        _ = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
-        XCTAssertEqual(session.cellState(id: "ex-extend").status, .ran)
-        let edited = source("setup").replacingOccurrences(of: "+= 1", with: "+= 2")
+        _ = try await session.run(cellID: "ex-extend", source: await source("ex-extend"))
+        let exerciseStatus = await session.cellState(id: "ex-extend").status
+        XCTAssertEqual(exerciseStatus, .ran)
+        let edited = await source("setup").replacingOccurrences(of: "+= 1", with: "+= 2")
         let answer = try await session.run(cellID: "setup", source: edited)
         XCTAssertEqual(answer.status, .ran)
         XCTAssertEqual(text(answer), "main value 43\n")
-        XCTAssertEqual(session.cellState(id: "ex-extend").status, .stale, "it ran after the old main cells")
-        let rerun = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
+        let statusAfterTheEdit = await session.cellState(id: "ex-extend").status
+        XCTAssertEqual(statusAfterTheEdit, .stale, "it ran after the old main cells")
+        let rerun = try await session.run(cellID: "ex-extend", source: await source("ex-extend"))
         XCTAssertEqual(text(rerun), "doubled 286 value 143\n", "the new snapshot")
-        XCTAssertEqual(session.cellState(id: "ex-extend").status, .ran)
+        let statusAfterTheRerun = await session.cellState(id: "ex-extend").status
+        XCTAssertEqual(statusAfterTheRerun, .ran)
     }
 
     func testExerciseResultsAreKeptForTheNextSessionAndThePage() async throws {
-        _ = try await session.run(cellID: "ex-extend", source: source("ex-extend"))
-        session.shutdown()
+        _ = try await session.run(cellID: "ex-extend", source: await source("ex-extend"))
+        await session.shutdown()
         session = try makeSession()
-        let kept = session.cellState(id: "ex-extend")
+        let kept = await session.cellState(id: "ex-extend")
         XCTAssertEqual(kept.status, .ran)
         XCTAssertEqual(kept.outputs.first?.text, "doubled 284 value 142\n")
         XCTAssertNotNil(kept.ranAt)
-        XCTAssertTrue(session.page().html.contains("doubled 284 value 142"))
+        let pageShowsTheResult = await session.page().html.contains("doubled 284 value 142")
+        XCTAssertTrue(pageShowsTheResult)
     }
 
-    func testSaveWritesTheCellAndRefusesAChangedFile() throws {
-        let version = session.chapterState().version
-        let newVersion = try session.save(cellID: "ex-extend", source: "print(\"saved\")", version: version)
+    func testSaveWritesTheCellAndRefusesAChangedFile() async throws {
+        let version = await session.chapterState().version
+        let newVersion = try await session.save(cellID: "ex-extend", source: "print(\"saved\")", version: version)
         XCTAssertNotEqual(newVersion, version)
         XCTAssertEqual(try ChapterParser.parse(fileAt: chapterPath).cells.first { $0.id == "ex-extend" }?.source, "print(\"saved\")")
-        XCTAssertEqual(session.chapterState().version, newVersion)
+        let savedVersion = await session.chapterState().version
+        XCTAssertEqual(savedVersion, newVersion)
         let before = try Data(contentsOf: URL(fileURLWithPath: chapterPath))
-        XCTAssertThrowsError(try session.save(cellID: "ex-extend", source: "print(\"lost\")", version: version)) { error in
+        do {
+            _ = try await session.save(cellID: "ex-extend", source: "print(\"lost\")", version: version)
+            XCTFail("saved over a changed file")
+        } catch {
             guard case LiveSessionError.versionConflict = error else { return XCTFail("\(error)") }
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: chapterPath)), before)
-        XCTAssertThrowsError(try session.save(cellID: "nope", source: "", version: newVersion))
+        let unknown = try? await session.save(cellID: "nope", source: "", version: newVersion)
+        XCTAssertNil(unknown, "an unknown cell is refused")
     }
 
     func testEventsStreamTheRunningCellsFigureAndStates() async throws {
-        session.shutdown()
+        await session.shutdown()
         session = try makeSession()
         let events = session.events()
-        session.start()
+        await session.start()
         var figures = 0, sawTraining = false, sawReady = false, sawFigureCellRunning = false
         for await event in events {
             switch event {
@@ -202,10 +217,10 @@ final class LiveSessionTests: XCTestCase {
     }
 
     func testStateOfARunningCellHoldsItsProgressAndFigureSoFar() async throws {
-        session.shutdown()
+        await session.shutdown()
         session = try makeSession()
         let events = session.events()
-        session.start()
+        await session.start()
         var sawProgress = false, sawFigure = false
         for await event in events {
             switch event {
@@ -216,7 +231,8 @@ final class LiveSessionTests: XCTestCase {
             if sawProgress && sawFigure { break }
         }
         // What a page loaded now is given: the run so far, not only what comes next.
-        let running = try XCTUnwrap(session.chapterState().cells.first { $0.id == "figure" })
+        let figureCell = await session.chapterState().cells.first { $0.id == "figure" }
+        let running = try XCTUnwrap(figureCell)
         XCTAssertEqual(running.status, .running)
         XCTAssertTrue(running.progress?.hasPrefix("epoch ") == true, "progress \(running.progress ?? "nil")")
         XCTAssertTrue(running.liveFigure?.contains("<svg") == true)
@@ -224,8 +240,10 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertLessThanOrEqual(started, Date().timeIntervalSince1970)
         XCTAssertGreaterThan(started, Date().timeIntervalSince1970 - 60)
 
-        XCTAssertEqual(session.waitUntilSettled(), .ready)
-        let ran = try XCTUnwrap(session.chapterState().cells.first { $0.id == "figure" })
+        let settled = await session.waitUntilSettled()
+        XCTAssertEqual(settled, .ready)
+        let settledFigureCell = await session.chapterState().cells.first { $0.id == "figure" }
+        let ran = try XCTUnwrap(settledFigureCell)
         XCTAssertEqual(ran.status, .ran)
         XCTAssertNil(ran.progress)
         XCTAssertNil(ran.liveFigure)
