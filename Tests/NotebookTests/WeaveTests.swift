@@ -99,7 +99,10 @@ final class WeaveTests: XCTestCase {
         XCTAssertFalse(prose.contains(":label:") || prose.contains(":numref:"), prose)
         XCTAssertTrue(prose.contains("href=\"#sec_rnn\""), prose)
         let table = try XCTUnwrap((cells[1]["outputs"] as? [[String: Any]])?.first?["data"] as? [String: Any])
-        XCTAssertTrue(((table["text/html"] as? [String]) ?? []).joined().contains("<table"), "\(table)")
+        let tableHTML = ((table["text/html"] as? [String]) ?? []).joined()
+        XCTAssertTrue(tableHTML.contains("<table"), "\(table)")
         XCTAssertNotNil(table["text/plain"])
+        // Jupyter's front ends right-align every cell and know nothing of our stylesheet.
+        XCTAssertTrue(tableHTML.contains("<th style=\"text-align: left\">"), tableHTML)
     }
 }

@@ -183,7 +183,7 @@ struct KernelEventTranslator {
     func bundle(for item: DisplayItem) -> [String: String]? {
         switch item {
         case let .table(table):
-            return ["text/plain": Self.plainText(item), "text/html": HTMLWeaver.tableHTML(table)]
+            return ["text/plain": Self.plainText(item), "text/html": HTMLWeaver.tableHTML(table, notebook: true)]
         case let .figure(figure):
             guard let svg = renderFigure(figure) else { return ["text/plain": Self.plainText(item)] }
             return ["text/plain": Self.plainText(item), "image/svg+xml": svg]

@@ -157,13 +157,15 @@ public struct HTMLWeaver {
         }
     }
 
-    /// A table as HTML (the page's, and the kernel's `text/html`).
-    static func tableHTML(_ table: Table) -> String {
-        let head = table.header.map { "<th>\(HTMLEscaping.escape($0))</th>" }.joined()
-        // Numbers line up on the right, text on the left.
+    /// A table as HTML (the page's, and the notebook's and kernel's `text/html`). Numbers line
+    /// up on the right, text on the left: by the page's stylesheet, or, for `notebook` (whose
+    /// front ends right-align every cell and have no stylesheet of ours), inline.
+    static func tableHTML(_ table: Table, notebook: Bool = false) -> String {
+        let textAlignment = notebook ? " style=\"text-align: left\"" : ""
+        let head = table.header.map { "<th\(textAlignment)>\(HTMLEscaping.escape($0))</th>" }.joined()
         let rows = table.rows.map { row in
             "<tr>" + row.map { cell in
-                (Double(cell) != nil ? "<td class=\"number\">" : "<td>") + HTMLEscaping.escape(cell) + "</td>"
+                (Double(cell) != nil ? "<td class=\"number\">" : "<td\(textAlignment)>") + HTMLEscaping.escape(cell) + "</td>"
             }.joined() + "</tr>"
         }
         return "<table class=\"output table\"><thead><tr>\(head)</tr></thead><tbody>\(rows.joined())</tbody></table>\n"

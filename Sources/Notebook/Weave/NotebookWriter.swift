@@ -115,7 +115,7 @@ public enum NotebookWriter {
             case let .check(check): data = ["text/plain": ["✓ " + check.description]]
             case let .table(table):
                 data = ["text/plain": lines(([table.header] + table.rows).map { $0.joined(separator: "\t") }.joined(separator: "\n")),
-                        "text/html": lines(HTMLWeaver.tableHTML(table))]
+                        "text/html": lines(HTMLWeaver.tableHTML(table, notebook: true))]
             case let .figure(figure):
                 data = ["text/plain": ["<figure: \(figure.series.map(\.name).joined(separator: ", "))>"]]
                 if let rendered = figures.popFirst() { data["image/svg+xml"] = lines(rendered.svg) }
