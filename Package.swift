@@ -64,6 +64,7 @@ let package = Package(
             .product(name: "SwiftSyntax", package: "swift-syntax"),
             .product(name: "SwiftParser", package: "swift-syntax"),
             .product(name: "SwiftLexicalLookup", package: "swift-syntax"),
+            .product(name: "SwiftIDEUtils", package: "swift-syntax"),
         ]),
         // `d2l-run serve`: the chapter in the browser, over the same stages as `d2l-run`.
         .target(name: "NotebookServer", dependencies: [

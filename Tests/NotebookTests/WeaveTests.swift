@@ -13,6 +13,33 @@ final class WeaveTests: XCTestCase {
         XCTAssertEqual(tokens.first, SwiftHighlighter.Token(kind: .keyword, text: "let"))
     }
 
+    /// What the hand-written lexer missed, classified as the compiler reads it (swift-syntax).
+    func testHighlighterKnowsTheWholeLanguage() {
+        func kinds(_ source: String) -> [String: SwiftHighlighter.Kind] {
+            let tokens = SwiftHighlighter.tokenize(source)
+            XCTAssertEqual(tokens.map(\.text).joined(), source, "lossless")
+            return Dictionary(tokens.map { ($0.text, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        }
+        let modifiers = kinds("package actor A { nonisolated func f(_ x: consuming Int) -> sending B { fatalError() } }")
+        for word in ["package", "actor", "nonisolated", "func", "consuming", "sending"] {
+            XCTAssertEqual(modifiers[word], .keyword, word)
+        }
+        XCTAssertEqual(kinds("public macro M() = #externalMacro(module: \"m\", type: \"T\")")["macro"], .keyword)
+        XCTAssertEqual(kinds("let r = /a+b/")["/a+b/"], .string, "a regex literal")
+        let hex = kinds("let h = 0xE+1")
+        XCTAssertEqual(hex["0xE"], .number, "0xE+1 is 0xE plus 1, not an exponent")
+        XCTAssertEqual(hex["1"], .number)
+        let raw = SwiftHighlighter.tokenize(##"let s = #"a \#(name + "b") c"#"##)
+        XCTAssertEqual(raw.first { $0.text == "name" }?.kind, .identifier, "code inside a raw string's interpolation")
+        XCTAssertTrue(raw.contains { $0.kind == .string && $0.text.hasPrefix("#\"a ") }, "\(raw)")
+        let signs = kinds("@MainActor func g(line: Int = #line) { super.init() }")
+        XCTAssertEqual(signs["@MainActor"], .attribute)
+        XCTAssertEqual(signs["#line"], .directive)
+        XCTAssertEqual(signs["init"], .keyword)
+        XCTAssertEqual(kinds("xs.map { $0 + 1 }")["$0"], .identifier, "not a dollar and a number")
+        XCTAssertEqual(kinds("f(in: x)")["in"], nil, "an argument label named in is no keyword: \(kinds("f(in: x)"))")
+    }
+
     func testOutputsAreEscaped() {
         let chapter = Chapter(path: "c.md", blocks: [.cell(Cell(index: 0, id: "a", source: "print(\"<script>\")", line: 2))])
         let results = RunResult(cells: [CellResult(index: 0, status: .ok, outputs: [.standardOutput("<script>alert(1)</script>")])])

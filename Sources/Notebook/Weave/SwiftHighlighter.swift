@@ -1,9 +1,16 @@
+import SwiftIDEUtils
+import SwiftParser
+import SwiftSyntax
+
 /// Splits Swift source into classified tokens and renders them as HTML spans.
 ///
-/// A small lexer, not a pattern list: it follows nested block comments, string literals with
-/// escapes and interpolations (single-line, multi-line and raw), numbers with underscores and
-/// exponents, attributes and compiler directives, so a `//` inside a string stays a string.
+/// The classification is swift-syntax's (`SwiftIDEUtils`, as SourceKit-LSP colours code): the
+/// source is parsed, so every keyword the language has (`actor`, `nonisolated`, `consuming`,
+/// `sending`, `macro`...), regex literals, raw strings and the code inside an interpolation are
+/// what the compiler takes them for. One convention is ours: a name that starts with a capital
+/// letter is shown as a type wherever it is used (`Tensor.zeros`), as the page always did.
 public enum SwiftHighlighter {
+    /// The page's token classes (`tok-KIND`).
     public enum Kind: String, Equatable, Sendable {
         case keyword, type, string, number, comment, attribute, directive, identifier, plain
     }
@@ -13,114 +20,66 @@ public enum SwiftHighlighter {
         public var text: String
     }
 
-    static let keywords: Set<String> = [
-        "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
-        "internal", "let", "open", "operator", "private", "protocol", "public", "static", "struct", "subscript",
-        "typealias", "var", "break", "case", "continue", "default", "defer", "do", "else", "fallthrough", "for",
-        "guard", "if", "in", "repeat", "return", "switch", "where", "while", "as", "catch", "false", "is", "nil",
-        "rethrows", "super", "self", "Self", "throw", "throws", "true", "try", "async", "await", "override",
-        "final", "mutating", "convenience", "required", "lazy", "weak", "some", "any",
-    ]
-
     /// The tokens of `source`; concatenating their texts gives `source` back.
     public static func tokenize(_ source: String) -> [Token] {
-        let s = Array(source.unicodeScalars)
+        let bytes = Array(source.utf8)
         var tokens: [Token] = []
-        var i = 0
-        func emit(_ kind: Kind, _ start: Int) {
-            var text = ""
-            text.unicodeScalars.append(contentsOf: s[start..<i])
-            if let last = tokens.last, last.kind == kind, kind == .plain {
+        var position = 0
+        func append(_ kind: Kind, _ range: Range<Int>) {
+            guard !range.isEmpty else { return }
+            var text = String(decoding: bytes[range], as: UTF8.self)
+            // A raw string's `#` delimiters are punctuation to swift-syntax; the page shows
+            // them as part of the string.
+            if kind == .string, text.hasPrefix("\""), let last = tokens.last, last.kind == .plain, last.text.hasSuffix("#") {
+                let pounds = last.text.reversed().prefix { $0 == "#" }.count
+                tokens[tokens.count - 1].text.removeLast(pounds)
+                if tokens[tokens.count - 1].text.isEmpty { tokens.removeLast() }
+                text = String(repeating: "#", count: pounds) + text
+            } else if kind == .plain, text.hasPrefix("#"), let last = tokens.last, last.kind == .string, last.text.hasSuffix("\"") {
+                let pounds = text.prefix { $0 == "#" }.count
+                tokens[tokens.count - 1].text += text.prefix(pounds)
+                text.removeFirst(pounds)
+                if text.isEmpty { return }
+            }
+            // An attribute's `@` and a macro's `#` are punctuation to swift-syntax; the page
+            // shows `@main` and `#fileID` as one.
+            if let sign = kind == .attribute ? "@" : (kind == .identifier || kind == .keyword) ? "#" : nil,
+               let last = tokens.last, last.kind == .plain, last.text.hasSuffix(sign) {
+                tokens[tokens.count - 1].text.removeLast()
+                if tokens[tokens.count - 1].text.isEmpty { tokens.removeLast() }
+                tokens.append(Token(kind: kind == .attribute ? .attribute : .directive, text: sign + text))
+            } else if let last = tokens.last, last.kind == kind, kind == .plain || kind == .string || kind == .comment {
                 tokens[tokens.count - 1].text += text
             } else {
                 tokens.append(Token(kind: kind, text: text))
             }
         }
-        func isIdentifierStart(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic }
-        func isIdentifierPart(_ c: Unicode.Scalar) -> Bool { isIdentifierStart(c) || ("0"..."9").contains(c) }
-        while i < s.count {
-            let start = i
-            let c = s[i]
-            let next: Unicode.Scalar? = i + 1 < s.count ? s[i + 1] : nil
-            if c == "/" && next == "/" {
-                while i < s.count && s[i] != "\n" { i += 1 }
-                emit(.comment, start)
-            } else if c == "/" && next == "*" {
-                var depth = 0
-                repeat {
-                    if s[i] == "/" && i + 1 < s.count && s[i + 1] == "*" { depth += 1; i += 2 }
-                    else if s[i] == "*" && i + 1 < s.count && s[i + 1] == "/" { depth -= 1; i += 2 }
-                    else { i += 1 }
-                } while depth > 0 && i < s.count
-                emit(.comment, start)
-            } else if c == "\"" || (c == "#" && next == "\"") {
-                i = endOfString(s, from: i)
-                emit(.string, start)
-            } else if ("0"..."9").contains(c) {
-                while i < s.count && (isIdentifierPart(s[i]) || s[i] == "." && i + 1 < s.count && ("0"..."9").contains(s[i + 1])) {
-                    if (s[i] == "e" || s[i] == "E" || s[i] == "p") && i + 1 < s.count && (s[i + 1] == "-" || s[i + 1] == "+") { i += 1 }
-                    i += 1
-                }
-                emit(.number, start)
-            } else if c == "@" && next.map(isIdentifierStart) == true {
-                i += 1
-                while i < s.count && isIdentifierPart(s[i]) { i += 1 }
-                emit(.attribute, start)
-            } else if c == "#" && next.map(isIdentifierStart) == true {
-                i += 1
-                while i < s.count && isIdentifierPart(s[i]) { i += 1 }
-                emit(.directive, start)
-            } else if isIdentifierStart(c) || c == "`" {
-                if c == "`" { i += 1 }
-                while i < s.count && isIdentifierPart(s[i]) { i += 1 }
-                if c == "`" && i < s.count && s[i] == "`" { i += 1 }
-                var word = ""
-                word.unicodeScalars.append(contentsOf: s[start..<i])
-                let previous = tokens.last?.text.unicodeScalars.last
-                let isMember = previous == "."
-                emit(keywords.contains(word) && !isMember ? .keyword
-                     : (word.first?.isUppercase == true ? .type : .identifier), start)
-            } else {
-                i += 1
-                emit(.plain, start)
-            }
+        for classified in Parser.parse(source: source).classifications {
+            let start = classified.range.lowerBound.utf8Offset, end = classified.range.upperBound.utf8Offset
+            guard start >= position, end <= bytes.count else { continue }
+            append(.plain, position..<start)
+            append(kind(of: classified.kind, text: bytes[start..<end]), start..<end)
+            position = end
         }
+        append(.plain, position..<bytes.count)
         return tokens
     }
 
-    /// The index just past the string literal starting at `start` (`"`, `"""`, or raw `#"`).
-    private static func endOfString(_ s: [Unicode.Scalar], from start: Int) -> Int {
-        var i = start
-        var hashes = 0
-        while i < s.count && s[i] == "#" { hashes += 1; i += 1 }
-        let multiline = i + 2 < s.count && s[i] == "\"" && s[i + 1] == "\"" && s[i + 2] == "\""
-        i += multiline ? 3 : 1
-        var depth = 0
-        while i < s.count {
-            let c = s[i]
-            if c == "\\" && hashes == 0 {
-                if i + 1 < s.count && s[i + 1] == "(" { depth += 1; i += 2; continue }
-                i += 2
-                continue
-            }
-            if depth > 0 {
-                if c == "(" { depth += 1 } else if c == ")" { depth -= 1 }
-                i += 1
-                continue
-            }
-            if c == "\n" && !multiline { return i }
-            if c == "\"" {
-                let closes = multiline ? (i + 2 < s.count && s[i + 1] == "\"" && s[i + 2] == "\"") : true
-                if closes {
-                    var end = i + (multiline ? 3 : 1)
-                    var closing = 0
-                    while closing < hashes && end < s.count && s[end] == "#" { closing += 1; end += 1 }
-                    if closing == hashes { return end }
-                }
-            }
-            i += 1
+    /// The page's class for one of swift-syntax's classifications.
+    private static func kind(of classification: SyntaxClassification, text: ArraySlice<UInt8>) -> Kind {
+        switch classification {
+        case .keyword: return .keyword
+        case .type: return .type
+        case .stringLiteral, .regexLiteral: return .string
+        case .integerLiteral, .floatLiteral: return .number
+        case .lineComment, .blockComment, .docLineComment, .docBlockComment: return .comment
+        case .attribute: return .attribute
+        case .ifConfigDirective: return .directive
+        case .identifier, .dollarIdentifier:
+            let first = text.first { $0 != UInt8(ascii: "`") }
+            return first.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) } == true ? .type : .identifier
+        default: return .plain  // operators, argument labels, placeholders, whitespace
         }
-        return s.count
     }
 
     /// The source as HTML: escaped text in spans named after their token kinds.
