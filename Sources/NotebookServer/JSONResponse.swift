@@ -30,7 +30,7 @@ enum JSONResponse {
 
 /// A refusal thrown from a handler or the access policy, answered as `{"error": message}` by
 /// ``ResponseHeadersMiddleware``.
-struct APIError: Error {
+struct APIError: HTTPResponseError {
     var status: HTTPResponse.Status
     var message: String
     var extra: [String: String] = [:]
@@ -41,5 +41,9 @@ struct APIError: Error {
         self.extra = extra
     }
 
-    var response: Response { JSONResponse.error(status, message, extra: extra) }
+    /// `{"error": message, ...extra}` with the error's status, wherever Hummingbird turns it
+    /// into a response.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        JSONResponse.error(status, message, extra: extra)
+    }
 }

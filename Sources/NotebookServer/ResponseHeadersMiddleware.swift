@@ -20,7 +20,7 @@ struct ResponseHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as APIError {
-            response = error.response
+            response = try error.response(from: request, context: context)
         } catch let error as HTTPError {
             response = JSONResponse.error(error.status, error.body ?? error.status.reasonPhrase)
             // An error's own headers (Allow, ...) still apply.

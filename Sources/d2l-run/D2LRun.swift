@@ -53,7 +53,7 @@ extension D2LRun {
             ProcessReaper.prepare()
             let stopOnSignals = Self.stopOnSignals(terminal)
             defer { stopOnSignals.forEach { $0.cancel() } }
-            try exitingOnReadableErrors {
+            try exitingOnUserFacingErrors {
                 let toolchain = try Toolchain.locate(executablePath: CommandLine.executablePath)
                 let selection: ExerciseSelection = exercises ? .all : (exerciseIDs.isEmpty ? .none : .only(Set(exerciseIDs)))
                 var runner = ChapterRunner(toolchain: toolchain,
@@ -133,7 +133,7 @@ extension D2LRun {
 
         func run() throws {
             let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-            do {
+            try exitingOnUserFacingErrors {
                 let saved = try LibraryExtraction.save(chapters: chapters, into: into, from: directory)
                 for file in saved {
                     if let library = file.libraryPath {
@@ -142,12 +142,6 @@ extension D2LRun {
                         print("\(file.chapterPath) has no .save cells: nothing written")
                     }
                 }
-            } catch let error as ChapterError {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(2)
-            } catch let error as LibraryExtraction.SaveError {
-                FileHandle.standardError.write(Data("d2l-run: \(error)\n".utf8))
-                throw ExitCode(2)
             }
         }
     }

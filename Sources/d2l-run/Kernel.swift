@@ -28,13 +28,7 @@ extension D2LRun.KernelCommand {
         @Argument(help: "The connection file Jupyter wrote for this kernel.") var connectionFile: String
 
         func run() throws {
-            let connection: ConnectionFile
-            do {
-                connection = try ConnectionFile(contentsOf: connectionFile)
-            } catch let error as ConnectionFileError {
-                FileHandle.standardError.write(Data("d2l-run kernel: \(error)\n".utf8))
-                throw ExitCode(2)
-            }
+            let connection = try exitingOnUserFacingErrors("d2l-run kernel") { try ConnectionFile(contentsOf: connectionFile) }
             let info = KernelInfo(implementationVersion: "0.1", languageVersion: NotebookWriter.swiftVersion,
                                   banner: "d2l-swift: Swift cells of Dive into Deep Learning's chapters")
             do {
@@ -64,13 +58,10 @@ extension D2LRun.KernelCommand {
 
         func run() throws {
             let location: KernelSpec.Location = user ? .user : prefix.map { .prefix($0) } ?? (sysPrefix ? .sysPrefix : .system)
-            do {
+            try exitingOnUserFacingErrors("d2l-run kernel install") {
                 let spec = try KernelSpec(name: name, executable: CommandLine.executablePath)
                 let folder = try spec.install(at: location)
                 print("Installed kernelspec \(name) in \(folder.path)")
-            } catch let error as KernelSpecError {
-                FileHandle.standardError.write(Data("d2l-run kernel install: \(error)\n".utf8))
-                throw ExitCode(2)
             }
         }
     }

@@ -25,7 +25,7 @@ extension D2LRun {
         func run() throws {
             let terminal = Terminal()
             ProcessReaper.prepare()
-            let session = try exitingOnReadableErrors {
+            let session = try exitingOnUserFacingErrors {
                 try LiveSession(chapterAt: chapter, configuration: LiveSession.Configuration(
                     toolchain: try Toolchain.locate(executablePath: CommandLine.executablePath),
                     settings: RunSettings(seed: seed, cellTimeLimit: cellTimeout),

@@ -160,7 +160,8 @@ public struct Toolchain: Equatable, Sendable {
 }
 
 /// The toolchain could not be found or used.
-public struct ToolchainError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
+public struct ToolchainError: UserFacingError {
+    public var message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

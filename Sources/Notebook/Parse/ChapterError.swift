@@ -1,6 +1,6 @@
 /// A problem with the chapter file itself: it names the file and line, and `d2l-run` exits
 /// with status 2.
-public struct ChapterError: Error, Equatable, CustomStringConvertible {
+public struct ChapterError: UserFacingError, Equatable {
     public var path: String
     public var line: Int?
     public var message: String
@@ -11,8 +11,8 @@ public struct ChapterError: Error, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    public var location: SourceLocation? { SourceLocation(path: path, line: line) }
+
     /// `path:line: error: message`, the form editors jump to.
-    public var description: String {
-        "\(path)\(line.map { ":\($0)" } ?? ""): error: \(message)"
-    }
+    public var description: String { report(by: "d2l-run") }
 }

@@ -68,8 +68,9 @@ public enum LibraryExtraction {
     }
 
     /// A reason `save-library` cannot write, told in one line with what to do.
-    public struct SaveError: Error, CustomStringConvertible, Equatable {
-        public var description: String
+    public struct SaveError: UserFacingError, Equatable {
+        public var message: String
+        public var description: String { message }
     }
 
     /// Writes each chapter's `.save` cells to its own file (``libraryFileName(forChapterAt:)``)
@@ -86,14 +87,14 @@ public enum LibraryExtraction {
             target = URL(fileURLWithPath: folder, relativeTo: directory).standardizedFileURL
         } else {
             guard isCheckout(directory) else {
-                throw SaveError(description: "\(directory.path) is not a d2l-swift checkout, where save-library writes "
+                throw SaveError(message: "\(directory.path) is not a d2l-swift checkout, where save-library writes "
                     + "\(chapterFolder)/: run it from the checkout's root, or name a folder with --into DIR")
             }
             target = directory.appendingPathComponent(chapterFolder)
         }
         let paths = chapters.isEmpty ? try chaptersWithSavedCells(in: directory) : chapters
         guard !paths.isEmpty else {
-            throw SaveError(description: "no chapter in \(directory.appendingPathComponent(chaptersFolder).path) "
+            throw SaveError(message: "no chapter in \(directory.appendingPathComponent(chaptersFolder).path) "
                 + "has .save cells: name the chapters to save")
         }
         var written: [String: String] = [:]
@@ -102,7 +103,7 @@ public enum LibraryExtraction {
             if let other = written[name],
                URL(fileURLWithPath: other, relativeTo: directory).standardizedFileURL
                 != URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL {
-                throw SaveError(description: "\(other) and \(path) would both be saved as \(name): rename one of them")
+                throw SaveError(message: "\(other) and \(path) would both be saved as \(name): rename one of them")
             }
             written[name] = path
         }
@@ -119,7 +120,7 @@ public enum LibraryExtraction {
             do {
                 try AtomicFile.write(Data(source.utf8), to: file)
             } catch {
-                throw SaveError(description: "cannot write \(file.path): \(error.localizedDescription)")
+                throw SaveError(message: "cannot write \(file.path): \(error.localizedDescription)")
             }
             return SavedFile(chapterPath: path, libraryPath: file.path, cellCount: cellCount)
         }
@@ -130,16 +131,16 @@ public enum LibraryExtraction {
     private static func prepareFolder(_ folder: URL) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw SaveError(description: "cannot write to \(folder.path): it is a file, not a folder") }
+            guard isDirectory.boolValue else { throw SaveError(message: "cannot write to \(folder.path): it is a file, not a folder") }
         } else {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
-                throw SaveError(description: "cannot make the folder \(folder.path): \(error.localizedDescription)")
+                throw SaveError(message: "cannot make the folder \(folder.path): \(error.localizedDescription)")
             }
         }
         guard FileManager.default.isWritableFile(atPath: folder.path) else {
-            throw SaveError(description: "cannot write to \(folder.path): permission denied")
+            throw SaveError(message: "cannot write to \(folder.path): permission denied")
         }
     }
 

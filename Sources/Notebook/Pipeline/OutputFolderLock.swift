@@ -33,8 +33,9 @@ struct OutputFolderLock {
 }
 
 /// The output folder cannot be made or written.
-public struct OutputFolderError: Error, CustomStringConvertible {
+public struct OutputFolderError: UserFacingError {
     public var folder: String
     public var reason: String
-    public var description: String { "cannot write to the output folder \(folder): \(reason)" }
+    public var message: String { "cannot write to the output folder \(folder): \(reason)" }
+    public var description: String { message }
 }
