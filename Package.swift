@@ -65,12 +65,12 @@ let package = Package(
             .product(name: "SwiftParser", package: "swift-syntax"),
             .product(name: "SwiftLexicalLookup", package: "swift-syntax"),
             .product(name: "SwiftIDEUtils", package: "swift-syntax"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // `d2l-run serve`: the chapter in the browser, over the same stages as `d2l-run`.
         .target(name: "NotebookServer", dependencies: [
             "Notebook",
             .product(name: "Hummingbird", package: "hummingbird"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // `d2l-run kernel`: the Jupyter messaging protocol over ZeroMQ, for any CellExecutor.
         .target(name: "JupyterKernel", dependencies: [
             "CZeroMQ", "COpenSSLCrypto",

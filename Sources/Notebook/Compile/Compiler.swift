@@ -26,7 +26,7 @@ public struct CompileResult: Equatable, Sendable {
 }
 
 /// The compile stage: `swiftc` on the generated `main.swift`, against the built library.
-public struct Compiler {
+public struct Compiler: Sendable {
     public var toolchain: Toolchain
 
     public init(toolchain: Toolchain) { self.toolchain = toolchain }

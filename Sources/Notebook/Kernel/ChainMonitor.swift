@@ -4,7 +4,7 @@ import Foundation
 /// Watches one run of the kernel's base program (and the holders forked from it) through its
 /// ``LiveProgram`` handlers, on the output reader threads: says when the base is ready, streams
 /// the running cell's outputs as ``KernelEvent``s and says how the cell ended.
-final class ChainMonitor: @unchecked Sendable {
+final class ChainMonitor: @unchecked Sendable {  // its lock guards the followed run and waiters
     /// How a cell's run ended.
     enum RunEnd: Equatable {
         /// It ran to its end; `pid` holds the state after it.

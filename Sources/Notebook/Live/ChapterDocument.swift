@@ -4,9 +4,9 @@ import Foundation
 /// and refuse to overwrite an edit made elsewhere (``ChapterFile``), and a watcher that reports
 /// such edits (``ChapterFileWatcher``), never the document's own saves.
 ///
-/// A class with a lock, not an actor: the watcher calls it from its own queue, and `serve`'s
-/// save route answers synchronously.
-public final class ChapterDocument: @unchecked Sendable {
+/// A class with a lock, not an actor: the watcher calls it from its own queue, and the live
+/// session reads its version without waiting.
+public final class ChapterDocument: @unchecked Sendable {  // its lock guards the version and watcher
     /// A new content of the file: its parsed chapter and version.
     public struct Content: Sendable {
         public var chapter: Chapter

@@ -6,16 +6,16 @@ import Foundation
 ///
 /// Everything the program writes goes through an ``OutputCollector``; the owner hears about
 /// changed cells, the live markers and the program's end through the handlers.
-final class LiveProgram: @unchecked Sendable {
-    struct Handlers {
+final class LiveProgram: @unchecked Sendable {  // its lock guards the pid, command pipe and flags
+    struct Handlers: Sendable {
         /// A cell's record changed (new text, a display, its end).
-        var onChange: (Int) -> Void
+        var onChange: @Sendable (Int) -> Void
         /// A progress line (training epochs).
-        var onProgress: (String) -> Void
+        var onProgress: @Sendable (String) -> Void
         /// A live marker: snapshot ready, live child started, live cell done, live figure.
-        var onLiveMarker: (CellMarker) -> Void
+        var onLiveMarker: @Sendable (CellMarker) -> Void
         /// The program ended, with how.
-        var onExit: (ChildProcess.Outcome) -> Void
+        var onExit: @Sendable (ChildProcess.Outcome) -> Void
     }
 
     /// The folder of the program's module, which cell libraries are compiled against.

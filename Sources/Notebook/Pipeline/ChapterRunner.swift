@@ -10,12 +10,12 @@ public struct ChapterRunner {
     /// Where the page, notebook and figures go.
     public var outputDirectory: URL
     /// Reports progress (cell started, training lines) while it runs.
-    public var log: (String) -> Void
+    public var log: @Sendable (String) -> Void
     /// Whether results may come from the cache (`--force` turns it off).
     public var usesCache = true
 
     public init(toolchain: Toolchain, settings: RunSettings = RunSettings(), exercises: ExerciseSelection = .none,
-                outputDirectory: URL, log: @escaping (String) -> Void = { _ in }) {
+                outputDirectory: URL, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.toolchain = toolchain
         self.settings = settings
         self.exercises = exercises
@@ -177,6 +177,7 @@ public struct ChapterRunner {
         var results = RunResult(cells: [])
         if let executable = compiled.executable {
             let cells = chapter.cells
+            let log = self.log
             let programStart = Date().timeIntervalSince1970
             results = try ProgramRunner(settings: settings,
                                         dataFolders: toolchain.dataFolders(forChapterAt: chapter.path),

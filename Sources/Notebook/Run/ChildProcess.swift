@@ -20,11 +20,11 @@ public enum ChildProcess {
 
     /// Runs `executable` to completion and returns its output as text.
     public static func run(_ executable: String, arguments: [String]) throws -> Outcome {
-        var out = Data(), err = Data()
+        let out = CollectedBytes(), err = CollectedBytes()
         var outcome = try spawn(executable, arguments: arguments, environment: nil, timeLimit: nil,
-                                onOutput: { out.append(contentsOf: $0) }, onError: { err.append(contentsOf: $0) })
-        outcome.standardOutput = String(decoding: out, as: UTF8.self)
-        outcome.standardError = String(decoding: err, as: UTF8.self)
+                                onOutput: out.append, onError: err.append)
+        outcome.standardOutput = out.text
+        outcome.standardError = err.text
         return outcome
     }
 
@@ -37,8 +37,8 @@ public enum ChildProcess {
     public static func spawn(_ executable: String, arguments: [String], environment: [String: String]?,
                              timeLimit: Double?,
                              controlChannel: Int32? = nil,
-                             onOutput: @escaping ([UInt8]) -> Void,
-                             onError: @escaping ([UInt8]) -> Void,
+                             onOutput: @escaping @Sendable ([UInt8]) -> Void,
+                             onError: @escaping @Sendable ([UInt8]) -> Void,
                              onStart: (pid_t) -> Void = { _ in }) throws -> Outcome {
         let outPipe = try closeOnExecPipe(), errPipe = try closeOnExecPipe()
         var actions = posix_spawn_file_actions_t()
@@ -98,9 +98,7 @@ public enum ChildProcess {
         let childPID = pid
         if let timeLimit {
             DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) {
-                guard !timedOut.finished else { return }
-                timedOut.fired = true
-                kill(-childPID, SIGKILL)
+                if timedOut.fire() { kill(-childPID, SIGKILL) }
             }
         }
         var status: Int32 = 0
@@ -111,11 +109,11 @@ public enum ChildProcess {
         kill(-pid, SIGKILL)
         ProcessReaper.endStrays()
         readers.wait()
-        timedOut.finished = true
+        let firedBeforeTheEnd = timedOut.finish()
         let signalled = (status & 0x7f) != 0
         let signal: Int32? = signalled ? status & 0x7f : nil
         return Outcome(status: signalled ? 128 + (status & 0x7f) : (status >> 8) & 0xff,
-                       signal: signal, timedOut: timedOut.fired)
+                       signal: signal, timedOut: firedBeforeTheEnd)
     }
 }
 
@@ -153,13 +151,43 @@ extension ChildProcess {
     }
 }
 
-private final class TimeoutFlag: @unchecked Sendable {
-    var fired = false
-    var finished = false
+/// Whether a run's time limit fired before the run finished; the timer and the waiting thread
+/// decide it under one lock.
+private final class TimeoutFlag: @unchecked Sendable {  // its lock guards both flags
+    private let lock = NSLock()
+    private var fired = false
+    private var finished = false
+
+    /// The limit is reached: true if the run is still going (and is to be killed).
+    func fire() -> Bool {
+        lock.withLock {
+            guard !finished else { return false }
+            fired = true
+            return true
+        }
+    }
+
+    /// The run has finished: whether the limit fired first.
+    func finish() -> Bool {
+        lock.withLock {
+            finished = true
+            return fired
+        }
+    }
 }
 
 /// A child process could not be started.
 public struct ChildProcessError: Error, CustomStringConvertible {
     public var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Bytes a reader thread appends and the caller reads once the readers are done.
+private final class CollectedBytes: @unchecked Sendable {  // its lock guards `bytes`
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+
+    func append(_ chunk: [UInt8]) { lock.withLock { bytes += chunk } }
+
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Memory stays bounded: each cell keeps at most ``limit`` bytes of text per stream and counts
 /// the rest; markers are still read after the limit.
-final class OutputCollector: @unchecked Sendable {
+final class OutputCollector: @unchecked Sendable {  // its lock guards the records and the parser's state
     struct CellRecord {
         var outputs: [CellOutput] = []
         var began: Double?

@@ -28,10 +28,10 @@ public struct ProgramRunner {
     /// Called with each progress line the library reports (training epochs).
     public var onProgress: (String) -> Void
     /// Called when a cell starts.
-    public var onCellStart: (Int) -> Void
+    public var onCellStart: @Sendable (Int) -> Void
 
     public init(settings: RunSettings, dataFolders: [String], onProgress: @escaping (String) -> Void = { _ in },
-                onCellStart: @escaping (Int) -> Void = { _ in }) {
+                onCellStart: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.settings = settings
         self.dataFolders = dataFolders
         self.onProgress = onProgress
@@ -94,7 +94,7 @@ public struct ProgramRunner {
 }
 
 /// Kills the program when one cell runs longer than its limit.
-final class CellWatchdog: @unchecked Sendable {
+final class CellWatchdog: @unchecked Sendable {  // its lock guards the pid, generation and flags
     private let cellLimit: Double
     private let lock = NSLock()
     private var pid: pid_t?

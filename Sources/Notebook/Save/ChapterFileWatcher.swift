@@ -18,7 +18,7 @@ import Foundation
 /// ``stop()`` has returned. To keep its own saves from being reported, the owner saves inside
 /// ``withPollingPaused(_:)`` and calls ``acknowledge(version:)`` with the saved version before
 /// the closure returns.
-public final class ChapterFileWatcher: @unchecked Sendable {
+public final class ChapterFileWatcher: @unchecked Sendable {  // its lock and serial queue guard its state
     public let path: String
     public let interval: Double
     private let handler: (String) -> Void

@@ -5,7 +5,7 @@ import Foundation
 public typealias RenderedFigures = [Int: [FigureRenderer.Rendered]]
 
 /// The weave stage: the chapter and its results become one HTML page.
-public struct HTMLWeaver {
+public struct HTMLWeaver: Sendable {
     /// The page's title.
     public var title: String
     /// KaTeX, to typeset maths in the browser without fetching anything.

@@ -171,11 +171,13 @@ final class KernelEngineTests: XCTestCase {
         let displays = cell.events.compactMap { if case let .display(data, nil) = $0 { return data } else { return nil } }
         XCTAssertEqual(displays.count, 2, "\(cell.events)")
         XCTAssertEqual(displays.first?["text/plain"], "epoch\tloss\n1\t2.5")
-        XCTAssertTrue(displays.first?["text/html"]?.contains("<th>epoch</th>") ?? false)
+        XCTAssertTrue(displays.first?["text/html"]?.contains("<th style=\"text-align: left\">epoch</th>") ?? false,
+                      "text left-aligned inline, as Jupyter right-aligns cells: \(displays.first ?? [:])")
+        XCTAssertTrue(displays.first?["text/html"]?.contains("<td class=\"number\">2.5</td>") ?? false)
         XCTAssertTrue(displays.last?["image/svg+xml"]?.contains("<svg") ?? false, "\(displays.last ?? [:])")
         XCTAssertTrue(cell.events.contains(.stream(name: "stderr", text: "careful\n")), "\(cell.events)")
         guard case let .result(value)? = cell.events.last else { return XCTFail("no value: \(cell.events)") }
-        XCTAssertTrue(value["text/html"]?.contains("<td>b</td>") ?? false, "\(value)")
+        XCTAssertTrue(value["text/html"]?.contains("<td style=\"text-align: left\">b</td>") ?? false, "\(value)")
     }
 
     func testLiveFigureIsOneDisplayUpdatedInPlace() async throws {
