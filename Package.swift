@@ -57,10 +57,15 @@ let package = Package(
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
         .target(name: "CellProtocol"),
+        // The host's CPU flags and the OpenBLAS settings a program using D2LSwift starts with.
+        .target(name: "HostEnvironment"),
         .target(name: "CProcessControl"),
-        .target(name: "D2LSwift", dependencies: ["CBLAS", "CellProtocol"], swiftSettings: hostCPUSettings),
+        // The running side of the cell protocol, which chapter programs import next to D2LSwift:
+        // cell markers, `display`, checks' failures, the live and kernel cell servers.
+        .target(name: "ChapterRuntime", dependencies: ["CellProtocol"]),
+        .target(name: "D2LSwift", dependencies: ["CBLAS", "CellProtocol", "ChapterRuntime"], swiftSettings: hostCPUSettings),
         .target(name: "Notebook", dependencies: [
-            "Ccmark", "CellProtocol", "CProcessControl",
+            "Ccmark", "CellProtocol", "CProcessControl", "HostEnvironment",
             .product(name: "SwiftSyntax", package: "swift-syntax"),
             .product(name: "SwiftParser", package: "swift-syntax"),
             .product(name: "SwiftLexicalLookup", package: "swift-syntax"),
@@ -85,10 +90,10 @@ let package = Package(
         ]),
         // Trains, so it links the allocator chapter programs link (AllocatorTuning.swift).
         .executableTarget(name: "d2l-bench", dependencies: [
-            "D2LSwift",
+            "D2LSwift", "HostEnvironment", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("mimalloc")]),
-        .testTarget(name: "D2LSwiftTests", dependencies: ["D2LSwift"]),
+        .testTarget(name: "D2LSwiftTests", dependencies: ["D2LSwift", "HostEnvironment", "CellProtocol", "ChapterRuntime"]),
         // Where the checkout and its built d2l-run are, for both test targets below.
         .target(name: "ProjectPaths", path: "Tests/ProjectPaths"),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "ProjectPaths"], exclude: ["Fixtures"]),

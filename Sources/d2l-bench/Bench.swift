@@ -1,5 +1,6 @@
 import ArgumentParser
 import D2LSwift
+import HostEnvironment
 import Foundation
 
 /// Trains the chapter's model outside the notebook and prints how fast it went.

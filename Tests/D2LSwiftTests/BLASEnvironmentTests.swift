@@ -1,4 +1,5 @@
 import D2LSwift
+import HostEnvironment
 import XCTest
 
 final class BLASEnvironmentTests: XCTestCase {

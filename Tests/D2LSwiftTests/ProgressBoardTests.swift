@@ -1,3 +1,4 @@
+import CellProtocol
 import XCTest
 @testable import D2LSwift
 

@@ -103,7 +103,7 @@ final class LiveCellProgramTests: XCTestCase {
         XCTAssertFalse(text.contains("Hidden"), "a nested type is not the chapter's top level")
         XCTAssertTrue(text.contains("import var ChapterProgram.x\n"))
         let lines = text.split(separator: "\n").map(String.init)
-        XCTAssertEqual(Array(lines[1...3]), ["@testable import ChapterProgram", "import D2LSwift", "import Foundation"])
+        XCTAssertEqual(Array(lines[1...5]), ["@testable import ChapterProgram", "import CellProtocol", "import ChapterRuntime", "import D2LSwift", "import Foundation"])
     }
 
     func testChapterFunctionsAndExtensionMembersWinOverTheLibrary() {

@@ -1,6 +1,8 @@
 // Generated from Chapters/rnn-scratch.md by `d2l-run save-library`: edit the chapter, not this file.
 // The chapter's cells hold the real code, as d2l's do; this copy lets other programs
 // (the benchmark, the tests) use it without running the notebook.
+import CellProtocol
+import ChapterRuntime
 import Foundation
 /// A recurrent layer written from scratch: one tanh step per time step.
 public class RNNScratch: Module {

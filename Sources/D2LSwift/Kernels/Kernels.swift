@@ -2,7 +2,7 @@ internal import CBLAS
 
 /// The hot loops behind tensor operations: BLAS for matrix products, plain loops over unsafe
 /// buffers (which the optimiser vectorises) for elementwise work.
-enum Kernels {
+package enum Kernels {
     /// OpenBLAS's own threads are slower than one thread on the chapter's small shapes
     /// (PLATFORM.md); parallelism, where it pays, is done above BLAS.
     static let singleThreadedBLAS: Void = { openblas_set_num_threads(1) }()
@@ -17,7 +17,7 @@ enum Kernels {
     ///
     /// `paddedB`, when the caller keeps one (a weight's ``Tensor/narrowFactor(transposed:)``),
     /// is `op(b)` already laid out for the narrow kernels, which then read it instead of `b`.
-    static func gemm(_ a: UnsafePointer<Float>, transposeA: Bool,
+    package static func gemm(_ a: UnsafePointer<Float>, transposeA: Bool,
                      _ b: UnsafePointer<Float>, transposeB: Bool,
                      into c: UnsafeMutablePointer<Float>,
                      m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,

@@ -15,14 +15,14 @@ import Foundation
 ///
 /// The summation order is fixed (the inner dimension in order), so results do not depend on
 /// the thread count when the caller splits rows.
-enum NarrowProduct {
+package enum NarrowProduct {
     typealias Vector = SIMD16<Float>
 
     /// Whether ``Kernels/gemm(_:transposeA:_:transposeB:into:m:n:k:alpha:beta:lda:ldb:)`` uses
     /// these kernels: in builds for AVX-512 (elsewhere a 16-float vector is two or four
     /// registers and the tile spills), unless `D2L_NARROW_PRODUCT=0` asks for OpenBLAS (to
     /// compare the two). Tests turn it on everywhere: the kernels are plain Swift.
-    nonisolated(unsafe) static var isEnabled: Bool = {
+    nonisolated(unsafe) package static var isEnabled: Bool = {
         #if D2L_AVX512
         return ProcessInfo.processInfo.environment["D2L_NARROW_PRODUCT"] != "0"
         #else

@@ -1,3 +1,4 @@
+import CellProtocol
 import Foundation
 
 /// Collects the metrics a model plots during training and averages them per epoch.

@@ -1,3 +1,5 @@
+import CellProtocol
+import ChapterRuntime
 import Foundation
 
 /// Runs independent pieces of work, such as the trainings of an exercise's variants, side by

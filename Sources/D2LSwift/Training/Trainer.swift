@@ -1,3 +1,5 @@
+import CellProtocol
+import ChapterRuntime
 import Foundation
 
 /// Fits a model to a data module for a number of epochs with the ``Optimizer`` the model

@@ -150,7 +150,7 @@ public struct Toolchain: Equatable, Sendable {
         if FileManager.default.fileExists(atPath: "\(buildDirectory)/libD2LSwift.so") {
             return ["-L", buildDirectory, "-lD2LSwift", "-Xlinker", "-rpath", "-Xlinker", buildDirectory]
         }
-        let objects = ["D2LSwift", "CellProtocol"].flatMap { target -> [String] in
+        let objects = ["D2LSwift", "ChapterRuntime", "CellProtocol"].flatMap { target -> [String] in
             let folder = "\(buildDirectory)/\(target).build"
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             return names.filter { $0.hasSuffix(".swift.o") }.sorted().map { "\(folder)/\($0)" }

@@ -29,6 +29,8 @@ public enum LibraryExtraction {
         // Generated from \(sourcePath ?? chapter.path) by `d2l-run save-library`: edit the chapter, not this file.
         // The chapter's cells hold the real code, as d2l's do; this copy lets other programs
         // (the benchmark, the tests) use it without running the notebook.
+        import CellProtocol
+        import ChapterRuntime
         import Foundation
 
         """

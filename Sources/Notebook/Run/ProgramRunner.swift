@@ -1,4 +1,5 @@
 import CellProtocol
+import HostEnvironment
 import Foundation
 
 /// Settings of a run of the chapter program.

@@ -1,3 +1,4 @@
+import CellProtocol
 import Foundation
 
 /// The live chapter program of `d2l-run serve`: after its main cells it keeps its state (the

@@ -1,3 +1,4 @@
+import D2LSwift
 import Foundation
 internal import CBLAS
 

@@ -1,3 +1,4 @@
+import CellProtocol
 import Foundation
 
 /// The kernel's base program (`d2l-run kernel`): state kept in a chain of forked processes.

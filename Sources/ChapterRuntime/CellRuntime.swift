@@ -1,4 +1,4 @@
-@_exported import CellProtocol
+import CellProtocol
 import Foundation
 
 /// The running side of the notebook protocol (see `CellMarker`): the generated program calls
@@ -160,7 +160,7 @@ public enum CellRuntime {
     }
 
     /// The exit status in a `waitpid` status, or 128 + the signal that ended the process.
-    static func exitStatus(waitStatus status: Int32) -> Int32 {
+    package static func exitStatus(waitStatus status: Int32) -> Int32 {
         (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
