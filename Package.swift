@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "NotebookServer", dependencies: [
             "Notebook",
             .product(name: "Hummingbird", package: "hummingbird"),
-        ]),
+        ], resources: [.copy("Resources/live")]),
         // `d2l-run kernel`: the Jupyter messaging protocol over ZeroMQ, for any CellExecutor.
         .target(name: "JupyterKernel", dependencies: [
             "CZeroMQ", "COpenSSLCrypto",
