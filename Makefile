@@ -1,7 +1,7 @@
 # The two commands of the README: `make chapter` and `make test`. Each installs what it needs.
 SWIFT ?= swift
 APT_PACKAGES = libcmark-dev libopenblas-dev libmimalloc-dev gnuplot-nox libjs-katex libjs-codemirror libzmq3-dev libssl-dev pkg-config
-TEST_PACKAGES = chromium chromium-driver python3-venv
+TEST_PACKAGES = chromium chromium-driver python3-venv nodejs
 
 .PHONY: chapter serve test deps test-deps build bench bench-serve clean
 

@@ -75,7 +75,7 @@ let package = Package(
         .target(name: "NotebookServer", dependencies: [
             "Notebook",
             .product(name: "Hummingbird", package: "hummingbird"),
-        ], swiftSettings: [.swiftLanguageMode(.v6)]),
+        ], resources: [.copy("Resources/live")], swiftSettings: [.swiftLanguageMode(.v6)]),
         // `d2l-run kernel`: the Jupyter messaging protocol over ZeroMQ, for any CellExecutor.
         .target(name: "JupyterKernel", dependencies: [
             "CZeroMQ", "COpenSSLCrypto",

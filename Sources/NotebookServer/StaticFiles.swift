@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Notebook
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,20 +19,35 @@ struct StaticRoot: Sendable {
     }
 }
 
-/// The folders of the third-party assets the page loads.
+/// The folders of ``LiveAssetManifest/folders`` on this machine.
 struct StaticRoots: Sendable {
-    var codemirror: StaticRoot
-    var katex: StaticRoot
+    /// By the manifest folder's name.
+    var byName: [String: StaticRoot]
 
-    /// Debian's `libjs-codemirror` and `libjs-katex`.
-    static let system = StaticRoots(
-        codemirror: StaticRoot(directory: "/usr/share/javascript/codemirror"),
-        katex: StaticRoot(directory: "/usr/share/javascript/katex",
-                          trustedTargets: ["/usr/share/fonts/truetype/katex"]))
+    /// CodeMirror's and KaTeX's folders (tests give temporary ones), and the front end's.
+    init(codemirror: StaticRoot, katex: StaticRoot, frontEnd: StaticRoot = StaticRoot(directory: FrontEndFiles.directory.path)) {
+        byName = [LiveAssetManifest.codeMirror.name: codemirror, LiveAssetManifest.katex.name: katex,
+                  LiveAssetManifest.frontEnd.name: frontEnd]
+    }
+
+    /// Where the manifest says: Debian's `libjs-codemirror` and `libjs-katex`, and the server's
+    /// resource bundle.
+    static var system: StaticRoots {
+        func root(_ folder: LiveAssetManifest.Folder) -> StaticRoot {
+            guard case let .system(directory, trustedTargets) = folder.location else {
+                preconditionFailure("\(folder.name) is not a system folder")
+            }
+            return StaticRoot(directory: directory, trustedTargets: trustedTargets)
+        }
+        return StaticRoots(codemirror: root(LiveAssetManifest.codeMirror), katex: root(LiveAssetManifest.katex))
+    }
+
+    func root(for folder: LiveAssetManifest.Folder) -> StaticRoot? { byName[folder.name] }
 }
 
-/// `/static/live.js` and `/static/live.css` (the page's own, compiled in), and CodeMirror's and
-/// KaTeX's files from their Debian folders.
+/// The folders of ``LiveAssetManifest``: the page's own front end (its modules and style sheet,
+/// from the server's resource bundle, plus `katex-options.mjs`, written from Swift), and
+/// CodeMirror's and KaTeX's files from their Debian folders.
 ///
 /// The URL path is untrusted: a request must not read anything but a regular file strictly inside
 /// its folder. `..`, encoded slashes and dots, absolute paths, NUL, and symbolic links leading
@@ -52,35 +68,40 @@ struct StaticFiles {
 
     static let cacheControl = "max-age=3600"
 
+    /// The page's own files change with every build of the server: never cached.
+    static let frontEndCacheControl = "no-store"
+
     func add(to router: Router<some RequestContext>) {
-        router.get("/static/live.js") { _, _ in
-            Self.asset(LivePageAssets.script, type: "js")
-        }
-        router.get("/static/live.css") { _, _ in
-            Self.asset(LivePageAssets.style, type: "css")
-        }
-        for (name, root) in [("codemirror", roots.codemirror), ("katex", roots.katex)] {
-            let prefix = "/static/\(name)/"
+        for folder in LiveAssetManifest.folders {
+            guard let root = roots.root(for: folder) else { continue }
+            let prefix = folder.urlPrefix
+            let isFrontEnd = folder.location == .serverResources
             router.get("\(prefix)**") { request, _ -> Response in
                 // The raw path, not the router's components: its decoding must be checked here.
                 let path = request.uri.path
-                guard path.hasPrefix(prefix),
-                      let response = Self.file(atURLPath: String(path.dropFirst(prefix.count)), in: root)
+                guard path.hasPrefix(prefix) else { throw APIError(.notFound, "not found") }
+                let relativePath = String(path.dropFirst(prefix.count))
+                if isFrontEnd, relativePath == LiveAssetManifest.katexOptionsModule {
+                    return Self.asset(FrontEndFiles.katexOptionsModule, type: "mjs")
+                }
+                guard let response = Self.file(atURLPath: relativePath, in: root,
+                                               cacheControl: isFrontEnd ? Self.frontEndCacheControl : Self.cacheControl)
                 else { throw APIError(.notFound, "not found") }
                 return response
             }
         }
     }
 
+    /// A file the server writes itself, as the front end's files are served.
     static func asset(_ text: String, type: String) -> Response {
         Response(status: .ok,
-                 headers: [.contentType: contentTypes[type]!, .cacheControl: "no-store"],
+                 headers: [.contentType: contentTypes[type]!, .cacheControl: frontEndCacheControl],
                  body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// The file at `urlPath` (still percent-encoded) under `root`, or `nil` for anything that is
     /// not a plain, permitted file inside it.
-    static func file(atURLPath urlPath: String, in root: StaticRoot) -> Response? {
+    static func file(atURLPath urlPath: String, in root: StaticRoot, cacheControl: String = StaticFiles.cacheControl) -> Response? {
         guard let relative = safeRelativePath(urlPath),
               let type = contentTypes[(relative as NSString).pathExtension.lowercased()],
               let resolved = resolve(root.directory + "/" + relative),

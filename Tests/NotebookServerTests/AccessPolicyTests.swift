@@ -9,8 +9,8 @@ final class AccessPolicyTests: XCTestCase {
         let backend = FakeBackend()
         try await makeServer(backend).application().test(.live) { client in
             let routes: [(String, HTTPRequest.Method)] = [
-                ("/", .get), ("/api/chapter", .get), ("/api/events", .get), ("/static/live.js", .get),
-                ("/static/live.css", .get), ("/static/codemirror/lib/codemirror.js", .get),
+                ("/", .get), ("/api/chapter", .get), ("/api/events", .get), ("/static/live/live.mjs", .get),
+                ("/static/live/live.css", .get), ("/static/codemirror/lib/codemirror.js", .get),
                 ("/static/katex/katex.min.css", .get), ("/api/cells/c1/run", .post),
                 ("/api/cells/c1/interrupt", .post), ("/api/cells/c1", .put), ("/nothing", .get),
             ]
@@ -75,7 +75,7 @@ final class AccessPolicyTests: XCTestCase {
         let backend = FakeBackend()
         try await makeServer(backend).application().test(.live) { client in
             for uri in ["/api/chapter?token=\(testToken)", "/api/events?token=\(testToken)",
-                        "/static/live.js?token=\(testToken)"] {
+                        "/static/live/live.mjs?token=\(testToken)"] {
                 let response = try await client.execute(uri: uri, method: .get)
                 XCTAssertEqual(response.status, .forbidden, uri)
                 XCTAssertNil(response.headers[.setCookie], uri)

@@ -14,7 +14,7 @@ final class FakeBackend: NotebookBackend, @unchecked Sendable {
     private var _waitingRuns: [String: CheckedContinuation<LiveRunAnswer, Never>] = [:]
     private var _version = "v1"
 
-    let page = "<!doctype html><title>fake chapter</title><script src=\"/static/live.js\"></script>"
+    let page = "<!doctype html><title>fake chapter</title><script type=\"module\" src=\"/static/live/live.mjs\"></script>"
     let runnable: Set<String> = ["c1", "c2", "blocking"]
     let known: Set<String> = ["c1", "c2", "blocking", "listing"]
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Notebook
 import XCTest
 @testable import NotebookServer
 
@@ -124,16 +125,82 @@ final class StaticFilesTests: XCTestCase {
         }
     }
 
-    func testPageAssetsAreServed() async throws {
+    /// The front end's files, as in the server's bundle.
+    private var frontEndFiles: [String] {
+        get throws {
+            try FileManager.default.contentsOfDirectory(atPath: FrontEndFiles.directory.path)
+                .filter { $0.hasSuffix(".mjs") || $0.hasSuffix(".css") }.sorted()
+        }
+    }
+
+    func testFrontEndFilesAreServedFromTheBundleUncached() async throws {
+        let files = try frontEndFiles
+        XCTAssertTrue(files.contains("live.mjs") && files.contains("live.css"), "\(files)")
         try await makeServer(FakeBackend()).application().test(.live) { client in
-            let script = try await client.execute(uri: "/static/live.js", method: .get, headers: authorized())
-            XCTAssertEqual(script.status, .ok)
-            XCTAssertEqual(script.headers[.contentType], "text/javascript; charset=utf-8")
-            XCTAssertEqual(script.text, LivePageAssets.script)
-            let style = try await client.execute(uri: "/static/live.css", method: .get, headers: authorized())
-            XCTAssertEqual(style.status, .ok)
-            XCTAssertEqual(style.headers[.contentType], "text/css; charset=utf-8")
-            XCTAssertEqual(style.text, LivePageAssets.style)
+            for name in files {
+                let uri = LiveAssetManifest.frontEnd.url(name)
+                let response = try await client.execute(uri: uri, method: .get, headers: authorized())
+                XCTAssertEqual(response.status, .ok, uri)
+                XCTAssertEqual(response.headers[.contentType],
+                               name.hasSuffix(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8", uri)
+                XCTAssertEqual(response.headers[.cacheControl], "no-store", uri)
+                let file = try String(contentsOf: FrontEndFiles.directory.appendingPathComponent(name), encoding: .utf8)
+                XCTAssertEqual(response.text, file, uri)
+            }
+            for refused in ["/static/live/../live/live.mjs", "/static/live/%2e%2e/live/live.mjs", "/static/live/missing.mjs",
+                            "/static/live/", "/static/live.js", "/static/live.css"] {
+                let response = try await client.execute(uri: refused, method: .get, headers: authorized())
+                XCTAssertEqual(response.status, .notFound, refused)
+            }
+        }
+    }
+
+    /// Every module a module imports (`from "./name.mjs"`) is one the server serves: a missing one
+    /// would stop the whole page in the browser.
+    func testEveryImportedModuleIsServed() async throws {
+        let importPattern = try NSRegularExpression(pattern: #"from\s+"\./([^"]+)""#)
+        var imported: Set<String> = []
+        for name in try frontEndFiles where name.hasSuffix(".mjs") {
+            let text = try String(contentsOf: FrontEndFiles.directory.appendingPathComponent(name), encoding: .utf8)
+            for match in importPattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                imported.insert(String(text[Range(match.range(at: 1), in: text)!]))
+            }
+        }
+        let names = imported.sorted()
+        XCTAssertTrue(names.contains(LiveAssetManifest.katexOptionsModule), "\(names)")
+        try await makeServer(FakeBackend()).application().test(.live) { client in
+            for name in names {
+                let response = try await client.execute(uri: LiveAssetManifest.frontEnd.url(name), method: .get,
+                                                        headers: authorized())
+                XCTAssertEqual(response.status, .ok, name)
+                XCTAssertEqual(response.headers[.contentType], "text/javascript; charset=utf-8", name)
+            }
+        }
+    }
+
+    /// KaTeX's options are written once (KaTeXAssets.renderOptions): the live page gets them as a module.
+    func testKaTeXOptionsModuleExportsTheStaticPagesOptions() async throws {
+        try await makeServer(FakeBackend()).application().test(.live) { client in
+            let uri = LiveAssetManifest.frontEnd.url(LiveAssetManifest.katexOptionsModule)
+            let response = try await client.execute(uri: uri, method: .get, headers: authorized())
+            XCTAssertEqual(response.status, .ok)
+            XCTAssertEqual(response.headers[.contentType], "text/javascript; charset=utf-8")
+            XCTAssertEqual(response.headers[.cacheControl], "no-store")
+            XCTAssertTrue(response.text.contains("export const katexRenderOptions = \(KaTeXAssets.renderOptions);"), response.text)
+        }
+    }
+
+    /// Every style sheet and script the weaver links is one the server serves.
+    func testEveryLinkedAssetIsServed() async throws {
+        let fm = FileManager.default
+        try XCTSkipUnless(fm.fileExists(atPath: "/usr/share/javascript/codemirror/lib/codemirror.js"), "libjs-codemirror is not installed")
+        try XCTSkipUnless(fm.fileExists(atPath: "/usr/share/javascript/katex/katex.min.css"), "libjs-katex is not installed")
+        let urls = LiveAssetManifest.styles + LiveAssetManifest.classicScripts + [LiveAssetManifest.entryModule]
+        try await makeServer(FakeBackend()).application().test(.live) { client in
+            for uri in urls {
+                let response = try await client.execute(uri: uri, method: .get, headers: authorized())
+                XCTAssertEqual(response.status, .ok, uri)
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Notebook
 import XCTest
 @testable import NotebookServer
 
@@ -309,7 +310,7 @@ final class WebDriverTests: XCTestCase {
         return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 
-    /// Writes the mock page (the live page's structure, its assets from ``LivePageAssets``, the
+    /// Writes the mock page (the live page's structure, its front end from ``FrontEndFiles``, the
     /// system's CodeMirror and KaTeX) and opens it; `fresh` clears localStorage first.
     private func openMockPage(_ driver: WebDriver, fresh: Bool, query: String = "") throws {
         let codemirror = "file:///usr/share/javascript/codemirror"
@@ -321,8 +322,12 @@ final class WebDriverTests: XCTestCase {
                 throw WebDriverError("\(path) is missing: install libjs-codemirror and libjs-katex")
             }
         }
-        try LivePageAssets.script.write(to: directory.appendingPathComponent("live.js"), atomically: true, encoding: .utf8)
-        try LivePageAssets.style.write(to: directory.appendingPathComponent("live.css"), atomically: true, encoding: .utf8)
+        // The front end as the server serves it: the bundle's folder, and the module it writes.
+        let frontEnd = directory.appendingPathComponent(LiveAssetManifest.frontEnd.name)
+        try? FileManager.default.removeItem(at: frontEnd)  // a test may open the page twice
+        try FileManager.default.copyItem(at: FrontEndFiles.directory, to: frontEnd)
+        try FrontEndFiles.katexOptionsModule.write(to: frontEnd.appendingPathComponent(LiveAssetManifest.katexOptionsModule),
+                                                  atomically: true, encoding: .utf8)
         try Self.mockServer.write(to: directory.appendingPathComponent("mock.js"), atomically: true, encoding: .utf8)
         let page = directory.appendingPathComponent("live.html")
         try """
@@ -330,7 +335,7 @@ final class WebDriverTests: XCTestCase {
         <html lang="en"><head><meta charset="utf-8"><title>mock chapter</title>
         <link rel="stylesheet" href="\(codemirror)/lib/codemirror.css">
         <link rel="stylesheet" href="\(katex)/katex.min.css">
-        <link rel="stylesheet" href="live.css">
+        <link rel="stylesheet" href="live/live.css">
         </head><body><main>
         <h1>Mock chapter</h1>
         <p>Inline maths $x_t = \\phi(W h_{t-1})$ and a display:</p>
@@ -361,7 +366,7 @@ final class WebDriverTests: XCTestCase {
         <script src="\(codemirror)/addon/edit/matchbrackets.js"></script>
         <script src="\(katex)/katex.min.js"></script>
         <script src="\(katex)/contrib/auto-render.js"></script>
-        <script src="live.js"></script>
+        <script type="module" src="live/live.mjs"></script>
         </body></html>
         """.write(to: page, atomically: true, encoding: .utf8)
         if fresh {

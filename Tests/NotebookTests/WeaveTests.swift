@@ -48,6 +48,20 @@ final class WeaveTests: XCTestCase {
         XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     }
 
+    /// The live page links the manifest's assets, in order, the entry as a module after the classic
+    /// scripts (deferred: it needs their globals), and has no inline script (the server's policy forbids them).
+    func testLivePageLinksTheManifestsAssets() {
+        let chapter = Chapter(path: "c.md", blocks: [.cell(Cell(index: 0, id: "a", source: "print(1)", line: 2))])
+        let html = HTMLWeaver(title: "t", katex: nil, mode: .live).weave(chapter, results: RunResult(cells: []), figures: [:], summary: "")
+        let styles = LiveAssetManifest.styles.map { "<link rel=\"stylesheet\" href=\"\($0)\">" }.joined(separator: "\n")
+        let scripts = LiveAssetManifest.classicScripts.map { "<script src=\"\($0)\"></script>" }
+            + ["<script type=\"module\" src=\"\(LiveAssetManifest.entryModule)\"></script>"]
+        XCTAssertTrue(html.contains(styles), html)
+        XCTAssertTrue(html.contains(scripts.joined(separator: "\n")), html)
+        XCTAssertEqual(html.components(separatedBy: "<script").count - 1, scripts.count)
+        XCTAssertTrue(LiveAssetManifest.styles.allSatisfy { url in LiveAssetManifest.folders.contains { url.hasPrefix($0.urlPrefix) } })
+    }
+
     func testFigureIdsArePrefixed() {
         let svg = "<?xml version=\"1.0\"?>\n<svg><g id=\"gnuplot_canvas\"><use xlink:href=\"#gpPt0\"/><path fill=\"url(#grad)\"/></g></svg>"
         let inlined = FigureRenderer.inlineable(svg, prefix: "fig1")

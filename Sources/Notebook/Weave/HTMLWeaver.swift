@@ -26,12 +26,6 @@ public struct HTMLWeaver: Sendable {
         self.mode = mode
     }
 
-    /// What the live page links in its head, and at the end of its body, in order.
-    static let liveStyles = ["/static/katex/katex.min.css", "/static/codemirror/lib/codemirror.css", "/static/live.css"]
-    static let liveScripts = ["/static/codemirror/lib/codemirror.js", "/static/codemirror/mode/swift/swift.js",
-                              "/static/codemirror/addon/edit/matchbrackets.js", "/static/katex/katex.min.js",
-                              "/static/katex/contrib/auto-render.js", "/static/live.js"]
-
     public func weave(_ chapter: Chapter, results: RunResult, figures: RenderedFigures, summary: String) -> String {
         var body = ""
         let resultsByIndex = Dictionary(uniqueKeysWithValues: results.cells.map { ($0.index, $0) })
@@ -72,14 +66,18 @@ public struct HTMLWeaver: Sendable {
     private var headAssets: String {
         switch mode {
         case .standalone: return katex?.headHTML ?? ""
-        case .live: return Self.liveStyles.map { "<link rel=\"stylesheet\" href=\"\($0)\">" }.joined(separator: "\n")
+        case .live: return LiveAssetManifest.styles.map { "<link rel=\"stylesheet\" href=\"\($0)\">" }.joined(separator: "\n")
         }
     }
 
     private var bodyAssets: String {
         switch mode {
         case .standalone: return katex?.renderScript ?? ""
-        case .live: return Self.liveScripts.map { "<script src=\"\($0)\"></script>" }.joined(separator: "\n")
+        case .live:
+            // The entry is a module: deferred, it runs after the classic scripts it needs.
+            let classic = LiveAssetManifest.classicScripts.map { "<script src=\"\($0)\"></script>" }
+            return (classic + ["<script type=\"module\" src=\"\(LiveAssetManifest.entryModule)\"></script>"])
+                .joined(separator: "\n")
         }
     }
 

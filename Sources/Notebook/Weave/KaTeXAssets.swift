@@ -35,17 +35,20 @@ public struct KaTeXAssets: Equatable, Sendable {
 
     var headHTML: String { "<style>\(css)</style>" }
 
-    /// Scripts closed safely: a `</script>` inside KaTeX's source would end the element. Maths is
-    /// typeset in the prose alone: outputs, cell headers and the summary are text, so a `$` a
-    /// cell prints stays a `$`.
+    /// KaTeX auto-render's options, as a JavaScript object literal. Maths is typeset in the prose
+    /// alone: outputs, cell headers and the summary are text, so a `$` a cell prints stays a `$`.
+    /// The static page inlines them; `d2l-run serve` serves them to the live page as a module
+    /// (``LiveAssetManifest/katexOptionsModule``).
+    public static let renderOptions = """
+    {delimiters: [
+      {left: "$$", right: "$$", display: true}, {left: "$", right: "$", display: false}],
+      ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code"],
+      ignoredClasses: ["outputs", "cell-header", "run-summary"], throwOnError: false}
+    """
+
+    /// Scripts closed safely: a `</script>` inside KaTeX's source would end the element.
     var renderScript: String {
         func inline(_ js: String) -> String { "<script>" + js.replacingOccurrences(of: "</script", with: "<\\/script") + "</script>" }
-        return inline(script) + "\n" + inline(autoRender) + """
-
-        <script>renderMathInElement(document.body, {delimiters: [
-          {left: "$$", right: "$$", display: true}, {left: "$", right: "$", display: false}],
-          ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code"],
-          ignoredClasses: ["outputs", "cell-header", "run-summary"], throwOnError: false});</script>
-        """
+        return inline(script) + "\n" + inline(autoRender) + "\n<script>renderMathInElement(document.body, \(Self.renderOptions));</script>"
     }
 }

@@ -94,9 +94,12 @@ final class WebDriver {
                     "browserName": "chrome",
                     "goog:chromeOptions": [
                         "binary": Self.chromiumPath,
+                        // File access from files: the mock live page is a file:// page, and Chromium
+                        // loads ES modules (the front end's) from file:// URLs only with it.
                         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=\(width),\(height)",
                                  "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
-                                 "--disable-extensions", "--disable-background-networking"],
+                                 "--disable-extensions", "--disable-background-networking",
+                                 "--allow-file-access-from-files"],
                     ] as [String: Any],
                     "goog:loggingPrefs": ["browser": "ALL"],
                 ] as [String: Any],
