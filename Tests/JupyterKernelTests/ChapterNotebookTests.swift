@@ -16,7 +16,7 @@ final class ChapterNotebookTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("Output")
         let chapter = ProjectPaths.root.appendingPathComponent("Chapters/rnn-scratch.md").path
-        var (status, text) = try JupyterKernelTestSuiteTests.run(Self.d2lRun.path, [chapter, "--output", output.path])
+        var (status, text) = try ProjectPaths.run(Self.d2lRun.path, [chapter, "--output", output.path])
         XCTAssertEqual(status, 0, text)
         let notebook = output.appendingPathComponent("rnn-scratch.ipynb")
         let written = try Self.outputs(of: notebook)
@@ -25,7 +25,7 @@ final class ChapterNotebookTests: XCTestCase {
         var environment = ProcessInfo.processInfo.environment
         environment["JUPYTER_PATH"] = folder.appendingPathComponent("kernels/share/jupyter").path
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/run_notebook.py")
-        (status, text) = try JupyterKernelTestSuiteTests.run(python, [script.path, notebook.path, "d2l-swift"], environment: environment)
+        (status, text) = try ProjectPaths.run(python, [script.path, notebook.path, "d2l-swift"], environment: environment)
         XCTAssertEqual(status, 0, text)
         let report = try XCTUnwrap(text.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
                                        as? [String: Any], text)
@@ -48,7 +48,7 @@ final class ChapterNotebookTests: XCTestCase {
         // even of a cell tagged raises-exception (nbclient lets those pass), so it ends with the
         // .fails cell's error, after running every cell.
         let executed = folder.appendingPathComponent("executed.ipynb")
-        (status, text) = try JupyterKernelTestSuiteTests.run(python, ["-m", "papermill", "--kernel", "d2l-swift",
+        (status, text) = try ProjectPaths.run(python, ["-m", "papermill", "--kernel", "d2l-swift",
                                                                       notebook.path, executed.path], environment: environment)
         XCTAssertEqual(status, 1, text)
         XCTAssertTrue(text.contains("tensor's shape [2, 32] != expected shape [2, 33]"), text)

@@ -20,7 +20,7 @@ final class JupyterKernelTestSuiteTests: XCTestCase {
         let suite = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python")
         var environment = ProcessInfo.processInfo.environment
         environment["JUPYTER_PATH"] = prefix.appendingPathComponent("share/jupyter").path
-        let (status, output) = try Self.run(python, ["-m", "unittest", "-v", "test_d2l_swift_kernel"],
+        let (status, output) = try ProjectPaths.run(python, ["-m", "unittest", "-v", "test_d2l_swift_kernel"],
                                             in: suite, environment: environment)
         XCTAssertEqual(status, 0, output)
         // Ran, not skipped: the samples of the issue's list are set (history, inspect, pager and
@@ -39,28 +39,12 @@ final class JupyterKernelTestSuiteTests: XCTestCase {
         if (try? String(contentsOf: marker, encoding: .utf8)) == wanted { return python }
         let base = ProcessInfo.processInfo.environment["PYTHON3"] ?? "/usr/bin/env"
         let baseArguments = base == "/usr/bin/env" ? ["python3"] : []
-        var (status, output) = try run(base, baseArguments + ["-m", "venv", environment.path])
+        var (status, output) = try ProjectPaths.run(base, baseArguments + ["-m", "venv", environment.path])
         guard status == 0 else { throw SetupError("python3 -m venv \(environment.path) failed:\n\(output)") }
-        (status, output) = try run(python, ["-m", "pip", "install", "--quiet"] + requirements)
+        (status, output) = try ProjectPaths.run(python, ["-m", "pip", "install", "--quiet"] + requirements)
         guard status == 0 else { throw SetupError("pip install \(requirements.joined(separator: " ")) failed:\n\(output)") }
         try wanted.write(to: marker, atomically: true, encoding: .utf8)
         return python
-    }
-
-    static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
-                    environment: [String: String]? = nil) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
     }
 
     struct SetupError: Error, CustomStringConvertible {

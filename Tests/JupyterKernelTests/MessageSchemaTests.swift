@@ -1,4 +1,5 @@
 import Foundation
+import ProjectPaths
 @testable import JupyterKernel
 import XCTest
 
@@ -33,7 +34,7 @@ final class MessageSchemaTests: XCTestCase {
         server.start()
 
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/validate_messages.py")
-        let (status, output) = try JupyterKernelTestSuiteTests.run(python, [script.path, file.path])
+        let (status, output) = try ProjectPaths.run(python, [script.path, file.path])
         XCTAssertEqual(status, 0, output)
         for type in ["execute_input", "stream", "display_data", "update_display_data", "execute_result", "error",
                      "status", "execute_reply", "kernel_info_reply", "complete_reply", "inspect_reply",

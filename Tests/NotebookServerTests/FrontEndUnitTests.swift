@@ -8,22 +8,12 @@ import XCTest
 final class FrontEndUnitTests: XCTestCase {
     func testNodeUnitTestsPass() throws {
         let directory = ProjectPaths.root.appendingPathComponent("Tests/FrontEnd")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["node", "--test", directory.path]
-        process.currentDirectoryURL = ProjectPaths.root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        // Read before waiting: a full pipe would block node.
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus == 127 {
+        let (status, text) = try ProjectPaths.run("/usr/bin/env", ["node", "--test", directory.path], in: ProjectPaths.root)
+        if status == 127 {
             XCTFail("node is not installed (Debian's nodejs; `make test-deps` installs it):\n\(text)")
             return
         }
-        XCTAssertEqual(process.terminationStatus, 0, "node --test Tests/FrontEnd failed:\n\(text)")
+        XCTAssertEqual(status, 0, "node --test Tests/FrontEnd failed:\n\(text)")
         // A run that found no test file passes too: insist on tests having run.
         let passed = text.split(separator: "\n").first { $0.hasPrefix("# pass ") }.flatMap { Int($0.dropFirst(7)) } ?? 0
         XCTAssertGreaterThan(passed, 0, "node ran no front-end test:\n\(text)")
