@@ -96,12 +96,22 @@ let package = Package(
         .testTarget(name: "D2LSwiftTests", dependencies: ["D2LSwift", "HostEnvironment", "CellProtocol", "ChapterRuntime"]),
         // Where the checkout and its built d2l-run are, for both test targets below.
         .target(name: "ProjectPaths", path: "Tests/ProjectPaths"),
+        // Unit tests of the runner's stages: seconds. The end-to-end ones compile and run
+        // chapters (and drive Chromium): minutes. `swift test --filter NotebookTests` runs the first.
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "ProjectPaths"], exclude: ["Fixtures"]),
+        .testTarget(name: "NotebookEndToEndTests", dependencies: ["Notebook", "ProjectPaths"]),
         .testTarget(name: "NotebookServerTests", dependencies: [
             "NotebookServer", "ProjectPaths",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "ProjectPaths"], exclude: ["Python"]),
+        // `serve` and its page in headless Chromium, through chromedriver.
+        .testTarget(name: "NotebookServerEndToEndTests", dependencies: ["NotebookServer", "ProjectPaths"]),
+        // A kernel executor that runs no Swift, for both kernel test targets.
+        .target(name: "JupyterKernelTestSupport", dependencies: ["JupyterKernel"], path: "Tests/JupyterKernelTestSupport"),
+        .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "JupyterKernelTestSupport", "ProjectPaths"]),
+        // The kernel as a process, against Jupyter's own clients from a Python virtual environment.
+        .testTarget(name: "JupyterKernelEndToEndTests", dependencies: ["JupyterKernel", "JupyterKernelTestSupport", "ProjectPaths"],
+                    exclude: ["Python"]),
     ],
     swiftLanguageModes: [.v5]
 )

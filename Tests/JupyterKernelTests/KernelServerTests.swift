@@ -1,5 +1,6 @@
 import Foundation
 @testable import JupyterKernel
+import JupyterKernelTestSupport
 import XCTest
 
 /// The protocol logic without sockets: frames in, frames out.

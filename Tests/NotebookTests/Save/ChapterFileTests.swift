@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 final class ChapterFileTests: XCTestCase {
     private let chapterPath = Project.root.appendingPathComponent("Chapters/rnn-scratch.md").path

@@ -1,6 +1,7 @@
 import Foundation
 import ProjectPaths
 @testable import JupyterKernel
+import JupyterKernelTestSupport
 import XCTest
 
 /// Every kind of message the kernel sends, checked by jupyter_client and jupyter_kernel_test's

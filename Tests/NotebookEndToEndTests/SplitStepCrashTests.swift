@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// A shape mistake in a model whose batches the trainer splits between two threads is reported
 /// the same way every run: at the cell's `fit` line, about the batch the author made.

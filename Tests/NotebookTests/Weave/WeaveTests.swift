@@ -1,6 +1,7 @@
 import CellProtocol
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 final class WeaveTests: XCTestCase {
     func testHighlighterIsLosslessAndUnderstandsStrings() {

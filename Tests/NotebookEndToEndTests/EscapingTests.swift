@@ -5,6 +5,7 @@ import FoundationXML
 #endif
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// Every result is text until proven markup: a hostile string in any field a cell or a file name
 /// controls lands escaped in the page, in the inline SVG and in the notebook, and never runs.

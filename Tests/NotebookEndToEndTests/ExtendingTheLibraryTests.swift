@@ -1,5 +1,6 @@
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// A chapter outside this checkout builds on the library's saved language model as d2l's later
 /// sections do (Fixtures/extend-gru.md), and saves its own cells with `save-library --into`.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// The kernel engine with real processes against the built library: state across cells,
 /// rollback after crashes, interrupt, restart and shutdown.

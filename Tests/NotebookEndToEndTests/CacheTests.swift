@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// The cache is used when nothing changed and only then.
 final class CacheTests: XCTestCase {

@@ -3,6 +3,7 @@ import SwiftParser
 import SwiftSyntax
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 final class LiveCellProgramTests: XCTestCase {
     private let chapter = Chapter(path: "Chapters/c.md", blocks: [])

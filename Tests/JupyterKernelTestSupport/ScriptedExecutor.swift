@@ -3,12 +3,14 @@ import JupyterKernel
 /// A CellExecutor for the tests only: it runs no Swift. Code containing "error" fails;
 /// "wait for interrupt" runs until `interrupt`; any other code is answered with one output of
 /// each kind, echoing the code. It records calls.
-actor ScriptedExecutor: CellExecutor {
-    private(set) var executedCode: [String] = []
-    private(set) var interrupts = 0
-    private(set) var shutdowns: [Bool] = []
+public actor ScriptedExecutor: CellExecutor {
+    public init() {}
 
-    func execute(code: String, silent: Bool, publish: @escaping @Sendable (IOPubEvent) -> Void) async -> ExecutionOutcome {
+    public private(set) var executedCode: [String] = []
+    public private(set) var interrupts = 0
+    public private(set) var shutdowns: [Bool] = []
+
+    public func execute(code: String, silent: Bool, publish: @escaping @Sendable (IOPubEvent) -> Void) async -> ExecutionOutcome {
         executedCode.append(code)
         if code == "wait for interrupt" {
             // Sleeping gives the actor up, so that interrupt() can come in from control.
@@ -26,11 +28,11 @@ actor ScriptedExecutor: CellExecutor {
         return .ok
     }
 
-    func interrupt() async { interrupts += 1 }
+    public func interrupt() async { interrupts += 1 }
 
-    func complete(code: String, cursor: Int) async -> Completion {
+    public func complete(code: String, cursor: Int) async -> Completion {
         Completion(matches: ["print", "precondition"], cursorStart: max(0, cursor - 2), cursorEnd: cursor)
     }
 
-    func shutdown(restart: Bool) async { shutdowns.append(restart) }
+    public func shutdown(restart: Bool) async { shutdowns.append(restart) }
 }

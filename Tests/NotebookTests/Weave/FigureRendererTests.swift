@@ -1,6 +1,7 @@
 import CellProtocol
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// What the figure files say: gaps where values are not finite, the axis options, reduced
 /// long series, a legend that covers no curve, and the notes about points left out.

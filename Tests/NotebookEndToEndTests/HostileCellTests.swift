@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// Cells that try to break the runner: forge its protocol, leave processes behind, read
 /// standard input, end the program; and a runner stopped by a signal.

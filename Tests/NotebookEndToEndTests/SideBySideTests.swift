@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// `sideBySide` in a chapter: results and printed text in task order, one thread per task, and
 /// a task that crashes or fails a check stops its cell with a message naming it.

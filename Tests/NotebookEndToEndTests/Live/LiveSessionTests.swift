@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// The live session on a small chapter: exercises run in forks of the snapshot, which nothing
 /// they do can change; main-cell edits replace it; results are kept.

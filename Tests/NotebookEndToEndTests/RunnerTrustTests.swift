@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// Failures are located precisely, bad chapters are refused cleanly, nothing is left running.
 final class RunnerTrustTests: XCTestCase {

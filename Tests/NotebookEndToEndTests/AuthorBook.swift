@@ -1,5 +1,6 @@
 import Foundation
 @testable import Notebook
+import ProjectPaths
 
 /// A chapter author's own folder outside this checkout: `book/Chapters/` and `book/Data/`,
 /// where `d2l-run` runs with `book/` as its working directory, as an author runs it.

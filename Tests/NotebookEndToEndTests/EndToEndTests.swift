@@ -1,5 +1,6 @@
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// The whole command on small fixture chapters: what the page says, which line errors name,
 /// and the exit status.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// Figures through the whole command: a diverging run's values, a 55,000-point series, the
 /// axis and marker options; what the page and the notebook show.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// `d2l-run save-library`'s stage: file names, targets and the errors an author can fix.
 final class LibraryExtractionTests: XCTestCase {

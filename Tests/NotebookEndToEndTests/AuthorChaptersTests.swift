@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// Two chapters written as a new author writes them, in the spirit of other d2l sections
 /// (Fixtures/authors/), run with `--exercises` from a book folder of their own outside this

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Notebook
+import ProjectPaths
 
 /// The real chapter: its saved cells match the library, and its page renders in a browser.
 final class ChapterTests: XCTestCase {
