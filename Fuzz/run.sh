@@ -6,7 +6,7 @@
 #   Fuzz/run.sh path/to/input    # replay one input (e.g. a crash) and exit
 #
 # It compiles Fuzz/ChapterParserFuzz.swift with the parser's own files (Sources/Notebook/Parse,
-# which need nothing else of the package but cmark) under libFuzzer and AddressSanitizer, then
+# which need nothing else of the package but cmark and the error protocol they adopt) under libFuzzer and AddressSanitizer, then
 # fuzzes a scratch copy of Fuzz/corpus/ (the seeds stay as committed) plus every saved crash in
 # Tests/NotebookTests/Fixtures/parser-crashes/. On a crash, timeout or out-of-memory it prints
 # the input's path and exits non-zero; save the input as a regression fixture there, fix the
@@ -21,7 +21,7 @@ BINARY="$WORK/chapter-parser-fuzz"
 CRASHES=Tests/NotebookTests/Fixtures/parser-crashes
 mkdir -p "$WORK"
 
-sources=(Fuzz/ChapterParserFuzz.swift Sources/Notebook/Parse/*.swift)
+sources=(Fuzz/ChapterParserFuzz.swift Sources/Notebook/Parse/*.swift Sources/Notebook/Pipeline/UserFacingError.swift)
 if [ ! -x "$BINARY" ] || [ -n "$(find "${sources[@]}" Fuzz/run.sh -newer "$BINARY" 2>/dev/null)" ]; then
     echo "fuzz: compiling ${#sources[@]} files with -sanitize=fuzzer,address" >&2
     "$SWIFTC" -sanitize=fuzzer,address -parse-as-library -O -g -module-name NotebookFuzz -use-ld=lld \
