@@ -7,6 +7,7 @@ test("statuses read as the header shows them; unknown ones as they are", () => {
   assert.equal(statusLabel("not-run"), "not run");
   assert.equal(statusLabel("stale"), "stale: re-run");
   assert.equal(statusLabel("ran"), "ran");
+  assert.equal(statusLabel("failed-as-expected"), "failed as expected");
   assert.equal(statusLabel("brand-new"), "brand-new");
 });
 
@@ -19,7 +20,7 @@ test("the chapter program's states read as the banner shows them", () => {
 test("only queued and running cells are busy", () => {
   assert.equal(isBusy("running"), true);
   assert.equal(isBusy("queued"), true);
-  for (const status of ["ran", "failed", "stale", "not-run", "skipped", undefined, null]) {
+  for (const status of ["ran", "failed", "failed-as-expected", "stale", "not-run", "skipped", undefined, null]) {
     assert.equal(isBusy(status), false, String(status));
   }
 });

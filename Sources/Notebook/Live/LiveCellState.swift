@@ -22,6 +22,8 @@ public struct LiveCellState: Codable, Equatable, Sendable {
         case running
         case ran
         case failed
+        /// A `.fails` cell (a teaching example) failed, as it should: the chapter goes on.
+        case failedAsExpected = "failed-as-expected"
         /// Its source, or a main cell before it, changed since its outputs were made.
         case stale
         case skipped

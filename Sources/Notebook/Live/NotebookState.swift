@@ -222,7 +222,8 @@ public struct NotebookState: Sendable {
     /// The state a finished result gives its cell.
     public static func status(of result: CellResult) -> LiveCellState.Status {
         switch result.status {
-        case .ok, .failedAsExpected: return .ran
+        case .ok: return .ran
+        case .failedAsExpected: return .failedAsExpected
         case .failed: return .failed
         case .notRun: return .notRun
         case .skipped: return .skipped

@@ -83,6 +83,13 @@ final class NotebookStateTests: XCTestCase {
         XCTAssertEqual(answer.outputs.first?.text, "f:9: boom")
     }
 
+    func testATeachingExampleThatFailsSaysSo() {
+        var state = ranMainCells()
+        state.finish("train", result: CellResult(index: 1, status: .failedAsExpected), key: state.workingKeys["train"])
+        XCTAssertEqual(state.cellState(id: "train").status, .failedAsExpected, "not 'ran': the page shows it failed, as it should")
+        XCTAssertEqual(state.answer(for: "train", since: Date()).status, .failedAsExpected)
+    }
+
     func testRefusesUnknownCellsAndListings() {
         var state = ranMainCells()
         XCTAssertThrowsError(try state.queueRun(of: "nope", source: "")) { XCTAssertEqual($0 as? LiveSessionError, .unknownCell("nope")) }

@@ -2,7 +2,7 @@
 
 const STATUS_LABELS = {
   "not-run": "not run", queued: "queued", running: "running", ran: "ran",
-  failed: "failed", stale: "stale: re-run", skipped: "skipped"
+  failed: "failed", "failed-as-expected": "failed as expected", stale: "stale: re-run", skipped: "skipped"
 };
 const SNAPSHOT_LABELS = {
   starting: "starting…", compiling: "compiling…", training: "training…", ready: "ready",
