@@ -130,15 +130,8 @@ final class KernelProcessTests: XCTestCase {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
         try Data(#"{"ip": "127.0.0.1", "signature_scheme": "hmac-sha1"}"#.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = Self.d2lRun
-        process.arguments = ["kernel", file.path]
-        let standardError = Pipe()
-        process.standardError = standardError
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 2)
-        let log = String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (status, log) = try ProjectPaths.run(Self.d2lRun.path, ["kernel", file.path])
+        XCTAssertEqual(status, 2)
         XCTAssertTrue(log.contains("connection file \(file.path)"), log)
     }
 
