@@ -3,7 +3,7 @@ import Foundation
 /// The last result of each exercise, kept beside the run cache, so that a page shows what an
 /// exercise gave when it last ran (in `d2l-run serve` or with `--exercise`), and whether the
 /// exercise or the chapter before it changed since.
-public struct ExerciseResultStore {
+public struct ExerciseResultStore: Sendable {
     /// One exercise's last run.
     public struct Entry: Codable, Equatable, Sendable {
         /// The exercise's source as it ran.

@@ -9,7 +9,7 @@ import Foundation
 /// so no result computed before an edit is kept after it. Cell line numbers are not part of the
 /// keys: editing prose re-weaves the page from the cache, with lines moved to where the cells
 /// now are.
-public struct RunCache {
+public struct RunCache: Sendable {
     /// The file holding one chapter's cached run.
     public var file: URL
 

@@ -64,6 +64,12 @@ public actor LiveSession {
     private nonisolated let document: ChapterDocument
     private nonisolated let eventHub = LiveEventHub()
     private nonisolated let reports: AsyncStream<Report>.Continuation
+    /// The run cache `d2l-run` shares (main cells) and the stored exercise results.
+    private nonisolated let runCache: RunCache
+    private nonisolated let exerciseStore: ExerciseResultStore
+    /// This session's build folder: its own, so that two sessions of a chapter never share one.
+    private nonisolated let liveDirectory: URL
+    private nonisolated let figureRenderer: FigureRenderer
 
     private var notebook: NotebookState
     private var program: LiveProgram?
@@ -91,11 +97,20 @@ public actor LiveSession {
         self.path = path
         self.configuration = configuration
         document = try ChapterDocument(path: path)
-        name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        self.name = name
+        let cacheDirectory = configuration.outputDirectory.appendingPathComponent(".cache")
+        runCache = RunCache(file: cacheDirectory.appendingPathComponent("\(name).json"))
+        exerciseStore = ExerciseResultStore(file: cacheDirectory.appendingPathComponent("\(name)-exercises.json"))
+        liveDirectory = cacheDirectory.appendingPathComponent("live-\(name)/\(getpid())")
+        let figureRenderer = FigureRenderer(directory: liveDirectory.appendingPathComponent("figures"))
+        self.figureRenderer = figureRenderer
         notebook = Self.storedResults(
             NotebookState(chapter: document.initial,
                           environmentKey: ChapterRunner.environmentKey(toolchain: configuration.toolchain, settings: configuration.settings)),
-            configuration: configuration, name: name)
+            runCache: runCache, exerciseStore: exerciseStore,
+            dataFolders: configuration.toolchain.dataFolders(forChapterAt: document.initial.path),
+            render: { Self.render($0, id: $1, with: figureRenderer, chapterName: name) })
         let (stream, continuation) = AsyncStream.makeStream(of: Report.self)
         reports = continuation
         Task { [weak self] in
@@ -108,36 +123,22 @@ public actor LiveSession {
 
     private var environmentKey: String { notebook.environmentKey }
 
-    private static func cacheDirectory(_ configuration: Configuration) -> URL {
-        configuration.outputDirectory.appendingPathComponent(".cache")
-    }
-    private var cacheDirectory: URL { Self.cacheDirectory(configuration) }
-    private static func exerciseStore(_ configuration: Configuration, name: String) -> ExerciseResultStore {
-        ExerciseResultStore(file: cacheDirectory(configuration).appendingPathComponent("\(name)-exercises.json"))
-    }
-    /// This session's build folder: its own, so that two sessions of a chapter never share one.
-    private static func liveDirectory(_ configuration: Configuration, name: String) -> URL {
-        cacheDirectory(configuration).appendingPathComponent("live-\(name)/\(getpid())")
-    }
-    private var liveDirectory: URL { Self.liveDirectory(configuration, name: name) }
-
     /// `state` with the cached main results (when every main cell is unchanged) and the stored
     /// exercise results.
-    private static func storedResults(_ state: NotebookState, configuration: Configuration, name: String) -> NotebookState {
+    private static func storedResults(_ state: NotebookState, runCache: RunCache, exerciseStore: ExerciseResultStore,
+                                      dataFolders: [String],
+                                      render: (CellResult, String) -> [FigureRenderer.Rendered]) -> NotebookState {
         var state = state
         let chapter = state.chapter
         let plans = CellPlan.plans(for: chapter, exercises: .none)
-        let cache = RunCache(file: cacheDirectory(configuration).appendingPathComponent("\(name).json"))
         let runKeys = RunCache.keys(for: chapter, plans: plans, environment: state.environmentKey)
         let keys = CellKeys.keys(for: chapter, environment: state.environmentKey)
-        let dataFolders = configuration.toolchain.dataFolders(forChapterAt: chapter.path)
-        let render = { (result: CellResult, id: String) in Self.render(result, id: id, configuration: configuration, name: name) }
-        if let cached = cache.lookup(keys: runKeys, chapter: chapter, dataFolders: dataFolders) {
+        if let cached = runCache.lookup(keys: runKeys, chapter: chapter, dataFolders: dataFolders) {
             for (cell, result) in zip(chapter.cells, cached.cells) where result.status != .skipped {
                 state.finish(cell.id, result: result, figures: render(result, cell.id), key: keys[cell.id])
             }
         }
-        for (id, entry) in exerciseStore(configuration, name: name).load() where chapter.cells.contains(where: { $0.id == id }) {
+        for (id, entry) in exerciseStore.load() where chapter.cells.contains(where: { $0.id == id }) {
             state.finish(id, result: entry.result, figures: render(entry.result, id), key: entry.key(id: id))
         }
         return state
@@ -352,7 +353,7 @@ public actor LiveSession {
             let runKeys = RunCache.keys(for: chapter, plans: plans, environment: environmentKey)
             var result = RunResult(cells: cells)
             result.dataFiles = program.dataFiles
-            try? RunCache(file: cacheDirectory.appendingPathComponent("\(name).json")).store(result, keys: runKeys, chapter: chapter)
+            try? runCache.store(result, keys: runKeys, chapter: chapter)
         }
         for (cell, result) in zip(chapter.cells, cells) where plans[cell.index].runs {
             notebook.finish(cell.id, result: result, figures: render(result, id: cell.id), key: programKeys[cell.id])
@@ -490,8 +491,7 @@ public actor LiveSession {
         notebook.finish(cell.id, result: result, figures: render(result, id: cell.id),
                         key: mainKey.map { CellKeys.exerciseKey(mainKey: $0, id: cell.id, source: cell.source) })
         if let mainKey {
-            try? Self.exerciseStore(configuration, name: name)
-                .store(ExerciseResultStore.Entry(source: cell.source, mainKey: mainKey, ranAt: ranAt, result: result), id: cell.id)
+            try? exerciseStore.store(ExerciseResultStore.Entry(source: cell.source, mainKey: mainKey, ranAt: ranAt, result: result), id: cell.id)
         }
         emitCell(cell.id)
     }
@@ -570,23 +570,16 @@ public actor LiveSession {
 
     // MARK: - Figures and shutting down
 
-    private var figureRenderer: FigureRenderer { Self.figureRenderer(configuration, name: name) }
-
-    private static func figureRenderer(_ configuration: Configuration, name: String) -> FigureRenderer {
-        FigureRenderer(directory: liveDirectory(configuration, name: name).appendingPathComponent("figures"))
-    }
-
     private func render(_ result: CellResult, id: String) -> [FigureRenderer.Rendered] {
-        Self.render(result, id: id, configuration: configuration, name: name)
+        Self.render(result, id: id, with: figureRenderer, chapterName: name)
     }
 
     /// Draws a result's figures (gnuplot); a figure that cannot be drawn is left out.
-    private static func render(_ result: CellResult, id: String, configuration: Configuration, name: String) -> [FigureRenderer.Rendered] {
+    private static func render(_ result: CellResult, id: String, with renderer: FigureRenderer,
+                               chapterName name: String) -> [FigureRenderer.Rendered] {
         var drawn: [FigureRenderer.Rendered] = []
         for case let .display(.figure(figure)) in result.outputs {
-            if let figure = try? figureRenderer(configuration, name: name).render(figure, name: "\(name)-\(id)-fig\(drawn.count + 1)") {
-                drawn.append(figure)
-            }
+            if let figure = try? renderer.render(figure, name: "\(name)-\(id)-fig\(drawn.count + 1)") { drawn.append(figure) }
         }
         return drawn
     }

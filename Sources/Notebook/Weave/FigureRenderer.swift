@@ -4,7 +4,7 @@ import Foundation
 /// Draws figures with gnuplot. Each figure is written as three files a reader can reuse: the
 /// data (`.dat`, gnuplot's blocks), the script (`.gp`, runnable from the output folder with
 /// `gnuplot NAME.gp`) and the SVG it draws.
-public struct FigureRenderer {
+public struct FigureRenderer: Sendable {
     /// The folder the three files go to.
     public var directory: URL
     /// The gnuplot executable.
