@@ -106,12 +106,9 @@ public struct NotebookState: Sendable {
     /// Cell `id` runs, its outputs so far in `result`; true if it was not running before.
     @discardableResult
     public mutating func showRunning(_ id: String, result: CellResult, startedAt started: Double?) -> Bool {
-        var slot = slots[id, default: Slot()]
-        let starts = slot.activity != .running
-        if starts { slot.startRunning(at: started) }
-        slot.result = result
-        slot.figures = []
-        slots[id] = slot
+        let starts = slots[id]?.activity != .running
+        if starts { slots[id, default: Slot()].startRunning(at: started) }
+        showOutputsSoFar(id, result: result)
         return starts
     }
 
