@@ -20,28 +20,28 @@ public enum CellMarker: Equatable, Sendable {
     /// The current cell failed with a message the library knows how to phrase (a failed check,
     /// a thrown error reaching the top level), at a source location when known.
     case failure(CellFailure)
-    /// An isolated cell (run in a forked child) ended abnormally; reported by the parent.
+    /// An isolated cell (run in a forked child: a `.isolated` chapter cell, or a cell a serving
+    /// program forked for) ended abnormally; reported by the parent.
     case isolatedExit(index: Int, status: Int32)
     /// A progress line (training epochs) for the terminal, not the page.
     case progress(String)
-    /// A live chapter program has run its main cells and waits for cells to run (`d2l-run serve`).
+    /// A program holding state (a live chapter program after its main cells, the kernel's base)
+    /// waits for ``RunCellCommand``s.
     case snapshotReady
-    /// The forked child `pid` (its own process group) runs live cell `index`.
-    case liveChild(index: Int, pid: Int32)
-    /// Live cell `index` has finished; its child exited with `status` (128 + signal if killed).
-    case liveDone(index: Int, status: Int32)
     /// The figure of the running cell so far (the training board after each epoch), for the
     /// live page; the cell's outputs keep only the figure it displays at its end.
     case liveFigure(Figure)
-    /// A kernel cell (`d2l-run kernel`) runs as cell `index` in the forked child `pid` (its own
-    /// process group) of the process holding the state before it.
+    /// Cell `index` runs in the forked child `pid` (its own process group) of the process
+    /// holding the state before it: the chain of holders, which for `serve` is the snapshot alone.
     case chainChild(index: Int, pid: Int32)
-    /// Kernel cell `index` ran to its end: its process `pid` now holds the state. Sent on both
-    /// streams (`onStandardOutput` says which), as the last word of the cell on each.
+    /// Cell `index`, run to keep its state, ran to its end: its process `pid` now holds the
+    /// state. Sent on both streams (`onStandardOutput` says which), as the last word of the cell
+    /// on each.
     case chainHolder(index: Int, pid: Int32, onStandardOutput: Bool)
-    /// The process that ran kernel cell `index`, or held the state after it, ended with
-    /// `status` (128 + signal if killed): `pid` holds the state again, as it was before that
-    /// cell. Sent on both streams, like ``chainHolder(index:pid:onStandardOutput:)``.
+    /// The process that ran cell `index`, or held the state after it, ended with `status`
+    /// (128 + signal if killed; 0 when a cell run to discard its state ended): `pid` holds the
+    /// state again, as it was before that cell. Sent on both streams, like
+    /// ``chainHolder(index:pid:onStandardOutput:)``.
     case chainResumed(index: Int, pid: Int32, status: Int32, onStandardOutput: Bool)
     /// The value of a kernel cell's last expression (Jupyter's `execute_result`).
     case cellValue(DisplayItem)
@@ -49,12 +49,9 @@ public enum CellMarker: Equatable, Sendable {
     /// The bytes that open every marker: a control character no program prints by accident.
     public static let prefix = "\u{1}D2L:"
 
-    /// The C symbol every live cell library exports as its entry point (`d2l-run serve`).
-    public static let liveEntrySymbol = "d2l_live_cell_main"
-
-    /// The C symbol of kernel cell `index`'s entry point: one name per cell, as every cell's
-    /// library stays loaded (`RTLD_GLOBAL`) in the processes that follow it.
-    public static func chainEntrySymbol(_ index: Int) -> String { "d2l_chain_cell_\(index)" }
+    /// The C symbol of cell `index`'s entry point in its library: one name per cell, as a kept
+    /// cell's library stays loaded (`RTLD_GLOBAL`) in the processes that follow it.
+    public static func cellEntrySymbol(_ index: Int) -> String { "d2l_cell_\(index)" }
 
     /// What opens every marker of a run whose secret is `secret`.
     public static func opening(secret: String) -> String { "\(prefix)\(secret) " }
@@ -74,8 +71,6 @@ public enum CellMarker: Equatable, Sendable {
         case let .isolatedExit(index, status): return "isolated-exit \(index) \(status)"
         case let .progress(text): return "progress \(text.replacingNewlines)"
         case .snapshotReady: return "snapshot-ready"
-        case let .liveChild(index, pid): return "live-child \(index) \(pid)"
-        case let .liveDone(index, status): return "live-done \(index) \(status)"
         case let .liveFigure(figure): return "live-figure \(Self.payload(figure))"
         case let .chainChild(index, pid): return "chain-child \(index) \(pid)"
         case let .chainHolder(index, pid, onStandardOutput):
@@ -147,12 +142,6 @@ public enum CellMarker: Equatable, Sendable {
             self = .progress(String(rest))
         case "snapshot-ready":
             self = .snapshotReady
-        case "live-child":
-            guard fields.count == 2, let i = Int(fields[0]), let pid = Int32(fields[1]) else { return nil }
-            self = .liveChild(index: i, pid: pid)
-        case "live-done":
-            guard fields.count == 2, let i = Int(fields[0]), let s = Int32(fields[1]) else { return nil }
-            self = .liveDone(index: i, status: s)
         case "live-figure":
             guard let figure = JSONLine.decode(Figure.self, String(rest)) else { return nil }
             self = .liveFigure(figure)

@@ -1,3 +1,4 @@
+import CellProtocol
 import Foundation
 import SwiftParser
 import SwiftSyntax
@@ -15,7 +16,7 @@ final class LiveCellProgramTests: XCTestCase {
 
     /// The generated text before the entry point (file scope) and after it (its body).
     private func split(_ text: String) -> (fileScope: String, body: String) {
-        guard let range = text.range(of: "@_cdecl(\"d2l_live_cell_main\") public func d2l_live_cell_main() {") else {
+        guard let range = text.range(of: "@_cdecl(\"d2l_cell_9\") public func d2l_cell_9() {") else {
             XCTFail("no entry point in\n\(text)")
             return ("", "")
         }
@@ -73,7 +74,7 @@ final class LiveCellProgramTests: XCTestCase {
         /// A T.
         struct T {}; 
         #sourceLocation()
-        @_cdecl("d2l_live_cell_main") public func d2l_live_cell_main() {
+        @_cdecl("d2l_cell_9") public func d2l_cell_9() {
         #sourceLocation(file: "Chapters/c.md", line: 100)
         let a = 1
 
@@ -173,7 +174,7 @@ final class LiveCellProgramTests: XCTestCase {
         let text = generate(source)
         XCTAssertTrue(text.contains("#sourceLocation(file: \"Chapters/c.md\", line: 100)\nlet x = (1,\nprint(x\n#sourceLocation()"), text)
         XCTAssertEqual(generate(""), generate(""), "an empty cell still yields a file")
-        XCTAssertTrue(generate("").contains("public func d2l_live_cell_main() {\n}"))
+        XCTAssertTrue(generate("").contains("public func d2l_cell_9() {\n}"))
     }
 
     // MARK: Compiled for real
@@ -202,7 +203,7 @@ final class LiveCellProgramTests: XCTestCase {
             \(mainCells.map(\.source).joined(separator: "\n"))
             fflush(stdout)
             let library = dlopen(CommandLine.arguments[1], RTLD_NOW)!
-            unsafeBitCast(dlsym(library, "\(LiveCellProgram.entrySymbol)")!, to: (@convention(c) () -> Void).self)()
+            unsafeBitCast(dlsym(library, "\(CellMarker.cellEntrySymbol(2))")!, to: (@convention(c) () -> Void).self)()
             """
         try program.write(to: folder.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
         let main = folder.appendingPathComponent("main.swift").path

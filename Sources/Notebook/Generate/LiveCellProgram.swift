@@ -5,7 +5,7 @@ import SwiftSyntax
 ///
 /// The chapter program (module `ChapterProgram`) stays alive after its main cells; a cell to run
 /// is compiled alone into a shared library against that module, loaded in a forked child of the
-/// program and called through ``entrySymbol``. The file is laid out as follows:
+/// program and called through ``CellMarker/cellEntrySymbol(_:)`` (the program's `CellRuntime.serveCells`). The file is laid out as follows:
 ///
 /// - A header: `@testable import ChapterProgram` (the chapter's internal declarations, its
 ///   top-level `let`s such as `model` and `data`, and its classes, which may be subclassed),
@@ -27,7 +27,7 @@ import SwiftSyntax
 ///     out.
 /// - The cell's top-level declarations that belong at file scope (imports, types, extensions,
 ///   operators, and functions that do not use the cell's own `let`/`var`s), in order.
-/// - The entry point, `@_cdecl(entrySymbol) public func`, whose body runs everything else in
+/// - The entry point, `@_cdecl(cellEntrySymbol(index)) public func`, whose body runs everything else in
 ///   order. A function that refers to a cell `let`/`var` (or to such a function) stays there
 ///   as a local function, in place.
 ///
@@ -44,9 +44,6 @@ import SwiftSyntax
 /// function kept local cannot use a variable declared after it; a local function shadows every
 /// other overload of its name.
 public enum LiveCellProgram {
-    /// The C symbol of the entry point.
-    public static let entrySymbol = CellMarker.liveEntrySymbol
-
     /// The module the chapter program is compiled as.
     public static let chapterModule = "ChapterProgram"
 
@@ -105,6 +102,7 @@ public enum LiveCellProgram {
 
         lines += chunks(.fileScope, lineMarkers: false)
         let throwsAtTopLevel = items.contains { $0.throwsAtTopLevel }
+        let entrySymbol = CellMarker.cellEntrySymbol(cell.index)
         lines.append("@_cdecl(\"\(entrySymbol)\") public func \(entrySymbol)() {")
         if throwsAtTopLevel {
             lines += [

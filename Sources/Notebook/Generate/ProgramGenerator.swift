@@ -54,7 +54,7 @@ public enum ProgramGenerator {
                 ]
             }
         }
-        if live { lines.append("CellRuntime.serveSnapshot()") }
+        if live { lines.append("CellRuntime.serveCells()") }
         return GeneratedProgram(source: lines.joined(separator: "\n") + "\n", plans: plans,
                                 orderErrors: CellOrderCheck.diagnostics(for: chapter, plans: plans))
     }

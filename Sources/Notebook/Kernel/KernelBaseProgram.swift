@@ -4,7 +4,7 @@
 /// `ChapterProgram`, as ``Compiler/compileLive(_:in:)`` builds it: the executable, linking
 /// mimalloc and the release D2LSwift, and the module the first cell imports). It re-exports
 /// D2LSwift and Foundation, so that every cell sees them through the chain, then serves cells
-/// (``CellRuntime/serveChain()`` in D2LSwift) until the kernel closes its control channel.
+/// (``CellRuntime.serveCells()`` in D2LSwift) until the kernel closes its control channel.
 public enum KernelBaseProgram {
     /// The base program's `main.swift`.
     public static let source = """
@@ -15,7 +15,7 @@ public enum KernelBaseProgram {
         @_exported import Foundation
 
         CellRuntime.start()
-        CellRuntime.serveChain()
+        CellRuntime.serveCells()
 
         """
 

@@ -1,16 +1,15 @@
 import CellProtocol
 import Foundation
 
-/// The engine behind `d2l-run kernel`: runs cells as Jupyter does, each seeing everything the
-/// cells before it in this kernel declared and did, with the state held by a chain of forked
-/// processes (``HolderChain``).
+/// The kernel front end of the engine (`d2l-run kernel`): runs cells as Jupyter does, each
+/// seeing everything the cells before it in this kernel declared and did, on a ``CellHost``
+/// whose program is ``KernelBaseProgram``, the same engine `serve` runs its exercises on.
 ///
 /// A cell is compiled alone into a library module (``ChainedCellProgram``) that re-exports the
-/// previous successful cell's module; the process holding the state forks, and the child loads
-/// and runs the library (`CellRuntime.serveChain` in D2LSwift). A cell that ends normally
-/// joins the chain: its process holds the state from then on. A cell that crashes, exits or is
-/// interrupted takes its process with it, and the process before it holds the state again, as
-/// it was before that cell.
+/// previous successful cell's module, and run keeping its state: a cell that ends normally
+/// joins the chain of holders (``HolderChain``), its process holds the state from then on. A
+/// cell that crashes, exits or is interrupted takes its process with it, and the process before
+/// it holds the state again, as it was before that cell.
 ///
 /// ```swift
 /// let engine = KernelEngine(configuration: .init(toolchain: toolchain, directory: folder))
@@ -54,9 +53,7 @@ public actor KernelEngine {
 
     private let configuration: Configuration
     private var baseExecutable: String?
-    private var program: LiveProgram?
-    private var monitor: ChainMonitor?
-    private var chain: HolderChain?
+    private var host: CellHost?
     private var nextCell = 1
     private var completion = KernelCompletion()
     private var interruptRequested = false
@@ -74,13 +71,13 @@ public actor KernelEngine {
     private var baseDirectory: URL { configuration.directory.appendingPathComponent("base") }
 
     /// The processes holding the state, base first.
-    public var holderPIDs: [Int32] { chain?.links.map(\.pid) ?? [] }
+    public var holderPIDs: [Int32] { get async { await host?.holderPIDs ?? [] } }
 
     /// Compiles the base program (once) and starts it; returns when it serves cells.
     ///
     /// - Throws: ``KernelEngineError`` when the base program does not compile or start.
     public func start() async throws {
-        guard program == nil else { return }
+        guard host == nil else { return }
         guard !isShutDown else { throw KernelEngineError("the kernel has shut down") }
         // A start already under way (a warm-up, then the first cell): wait for it, once.
         if let starting { return try await starting.value }
@@ -94,23 +91,14 @@ public actor KernelEngine {
 
     private func launch() async throws {
         let executable = try await compiledBase()
-        let monitor = ChainMonitor()
-        let settings = configuration.settings, folders = configuration.dataFolders
-        let moduleDirectory = baseDirectory.appendingPathComponent("module")
-        let program = try await offThePool {
-            try LiveProgram(executable: executable, moduleDirectory: moduleDirectory, settings: settings,
-                            dataFolders: folders, handlers: monitor.handlers)
+        let host = try await CellHost.start(executable: executable, moduleDirectory: baseDirectory.appendingPathComponent("module"),
+                                            settings: configuration.settings, dataFolders: configuration.dataFolders)
+        self.host = host
+        guard await host.waitUntilServing() else {
+            await host.stop()
+            self.host = nil
+            throw KernelEngineError("the kernel's base program ended before serving cells: \(host.exit?.standardError ?? "")")
         }
-        monitor.collector = program.collector
-        self.program = program
-        self.monitor = monitor
-        guard await monitor.waitUntilReady(), let pid = program.processID else {
-            program.stop()
-            await monitor.waitUntilExited()
-            self.program = nil
-            throw KernelEngineError("the kernel's base program ended before serving cells: \(monitor.exit?.standardError ?? "")")
-        }
-        chain = HolderChain(basePID: pid)
     }
 
     private func compiledBase() async throws -> String {
@@ -139,16 +127,14 @@ public actor KernelEngine {
         } catch {
             return .failed(KernelCellError(kind: .kernelError, message: "\(error)"))
         }
-        guard let program, let monitor, var chain else {
+        guard let host, let previousModule = await host.holderModule else {
             return .failed(KernelCellError(kind: .kernelError, message: "the kernel has shut down"))
         }
-        for pid in monitor.takeIdleResumes() { chain.resumed(pid: pid) }
-        self.chain = chain
 
         let index = nextCell
         nextCell += 1
         let module = ChainedCellProgram.moduleName(index)
-        let text = ChainedCellProgram.generate(code, index: index, previousModule: chain.holder.module)
+        let text = ChainedCellProgram.generate(code, index: index, previousModule: previousModule)
         let generated = Date()
         let compiler = Compiler(toolchain: configuration.toolchain)
         let cells = cellDirectory, base = baseDirectory.appendingPathComponent("module")
@@ -181,65 +167,41 @@ public actor KernelEngine {
             figureCount += 1
             return try? figures.render(figure, name: "cell\(index)-fig\(figureCount)").svg
         }
-        monitor.follow(cell: index, translator: translator, publish: publish)
-        defer { monitor.stopFollowing() }
-        guard program.run(cell: index, library: library) else {
-            return await baseEnded(monitor)
-        }
-        let end = await monitor.waitForEnd()
-        let record = program.collector.record(index) ?? OutputCollector.CellRecord()
-        switch end {
-        case let .holder(pid):
-            timings.run = record.seconds
-            var updated = self.chain ?? chain
-            updated.succeeded(cell: index, module: module, pid: pid)
-            self.chain = updated
+        let run = await host.run(cell: index, library: library, keepingStateAs: module, translator: translator, publish: publish)
+        switch run.end {
+        case .holder:
+            timings.run = run.record.seconds
             completion.add(cellSource: code)
             return .ok
-        case let .resumed(pid, status):
-            self.chain?.resumed(pid: pid)
-            if monitor.followed.interrupted {
-                ProcessReaper.endStrays()
+        case .resumed:
+            if run.interrupted {
                 return .failed(KernelCellError(kind: .interrupted, message: "interrupted; " + KernelCellError.stateNote))
             }
-            return .failed(runtimeError(record: record, status: status, cell: cell, chapter: alone))
+            return .failed(runtimeError(run, cell: cell, chapter: alone))
         case .programEnded:
-            return await baseEnded(monitor)
+            return await baseEnded(host)
         }
     }
 
     /// The base program ended (killed from outside, or shut down): the state is gone.
-    private func baseEnded(_ monitor: ChainMonitor) async -> KernelCellOutcome {
+    private func baseEnded(_ host: CellHost) async -> KernelCellOutcome {
         let shutDown = isShutDown
-        program?.stop(children: holderPIDs)
-        await monitor.waitUntilExited()
-        program = nil
-        self.monitor = nil
-        chain = nil
+        await host.stop()
+        self.host = nil
         completion = KernelCompletion()
         if shutDown { return .failed(KernelCellError(kind: .kernelError, message: "the kernel has shut down")) }
-        let why = "the process holding the kernel's state ended (\(describe(monitor.exit)))"
+        let why = "the process holding the kernel's state ended (\(host.exit?.summary ?? "unknown status"))"
         lostState = why
         return .failed(KernelCellError(kind: .kernelError, message: why + "; the next cell starts from a fresh state"))
     }
 
-    private func describe(_ outcome: ChildProcess.Outcome?) -> String {
-        guard let outcome else { return "unknown status" }
-        if let signal = outcome.signal { return "signal \(signal)" }
-        return "exit status \(outcome.status)"
-    }
-
     /// A compile failure: each error at its line in the cell with the compiler's caret.
     private func compileError(_ compiled: CompileResult, cell: Cell, chapter: Chapter) -> KernelCellError {
-        let errors = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics).outputs(for: cell).compactMap { output -> CellError? in
+        let outputs = CellDiagnostics(chapter: chapter, diagnostics: compiled.diagnostics).failedCompileOutputs(for: cell, compiled: compiled)
+        let errors = outputs.compactMap { output -> CellError? in
             if case let .error(error) = output { return error } else { return nil }
         }
-        guard let first = errors.first else {
-            let text = (compiled.diagnostics.map(\.rendered) + [compiled.otherOutput]).joined(separator: "\n")
-            return KernelCellError(kind: .compileError, message: "the cell did not compile; " + KernelCellError.stateNote,
-                                   details: text.split(separator: "\n").map(String.init))
-        }
-        var error = KernelCellError(kind: .compileError, first)
+        var error = KernelCellError(kind: .compileError, errors[0])
         for more in errors.dropFirst() {
             error.details += [KernelCellError(kind: .compileError, more).message.replacingOccurrences(of: "; " + KernelCellError.stateNote, with: "")]
                 + more.details.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -248,14 +210,8 @@ public actor KernelEngine {
     }
 
     /// A cell whose process ended: the crash report's message and line, or the signal or status.
-    private func runtimeError(record: OutputCollector.CellRecord, status: Int32, cell: Cell, chapter: Chapter) -> KernelCellError {
-        var record = record
-        record.isolatedExit = status
-        let result = CellResultBuilder(chapter: chapter, plans: [.runIsolated], records: [cell.index: record], openCell: nil,
-                                       outcome: ChildProcess.Outcome(status: 0, signal: nil, timedOut: false),
-                                       timeLimit: nil).build()[0]
-        var error = result.error ?? CellError(message: "the cell's process ended with status \(status)")
-        if status == 0, record.failure == nil { error.message = "the cell ended its own process (exit status 0)" }
+    private func runtimeError(_ run: CellHost.Run, cell: Cell, chapter: Chapter) -> KernelCellError {
+        var error = run.result(cell: cell, chapter: chapter).error ?? CellError(message: "the cell's process ended")
         error.details = error.details.replacingOccurrences(of: chapter.path + ":", with: "line ")
         return KernelCellError(kind: .runtimeError, error)
     }
@@ -268,7 +224,7 @@ public actor KernelEngine {
     /// Ends the running cell and everything it started; the state is as before it.
     public func interrupt() {
         interruptRequested = true
-        monitor?.interrupt()
+        host?.interrupt()
     }
 
     /// Ends every holder and starts a fresh base: nothing any cell did is kept.
@@ -285,16 +241,9 @@ public actor KernelEngine {
     }
 
     private func stopProgram() async {
-        guard let program, let monitor else { return }
-        var children = holderPIDs
-        if let running = monitor.followed.childPID { children.append(running) }
-        monitor.interrupt()
-        program.stop(children: children)
-        await monitor.waitUntilExited()
-        ProcessReaper.endStrays()
-        self.program = nil
-        self.monitor = nil
-        chain = nil
+        guard let host else { return }
+        await host.stop()
+        self.host = nil
         completion = KernelCompletion()
     }
 

@@ -13,11 +13,12 @@ import Foundation
 /// - Exercise results are kept in an ``ExerciseResultStore``, main results in the ``RunCache``
 ///   that `d2l-run` uses, so each side shows what the other ran.
 ///
-/// An actor owning the live processes. What the cells show is a ``NotebookState`` (a plain
-/// value), the file a ``ChapterDocument``, what the page hears a ``LiveEventHub``; the server
-/// renders the HTML. The program's reports arrive on its reader threads and are handled here
-/// one at a time, in the order they came. Runs are serialised: one cell at a time, as in a
-/// notebook kernel.
+/// The processes are a ``CellHost``, the engine the kernel runs on too: the snapshot is its
+/// holder, and an exercise runs as a cell whose state is discarded. What the cells show is a
+/// ``NotebookState`` (a plain value), the file a ``ChapterDocument``, what the page hears a
+/// ``LiveEventHub``; the server renders the HTML. The program's reports arrive on its reader
+/// threads and are handled here one at a time, in the order they came. Runs are serialised:
+/// one cell at a time, as in a notebook kernel.
 public actor LiveSession {
     public struct Configuration: Sendable {
         public var toolchain: Toolchain
@@ -40,10 +41,6 @@ public actor LiveSession {
     private struct LiveRun {
         let index: Int
         let id: String
-        var pid: pid_t?
-        var doneMarkers = 0
-        var interrupted = false
-        var finished: CheckedContinuation<Void, Never>?
     }
 
     /// What the running program reported, tagged with the program it came from.
@@ -72,7 +69,7 @@ public actor LiveSession {
     private nonisolated let figureRenderer: FigureRenderer
 
     private var notebook: NotebookState
-    private var program: LiveProgram?
+    private var host: CellHost?
     /// The chapter the running program was generated from, its plans and its cells' keys.
     private var programChapter: Chapter?
     private var programPlans: [CellPlan] = []
@@ -82,6 +79,8 @@ public actor LiveSession {
     /// Resumed when the running program's main cells are done (ready, failed or ended).
     private var programSettled: CheckedContinuation<Void, Never>?
     private var stoppingProgram = false
+    /// Whether the user stopped the running program's main cells.
+    private var mainCellsInterrupted = false
     /// Whether the snapshot's process ended while it was ready; the next run restores it.
     private var snapshotLost = false
     private var liveRun: LiveRun?
@@ -197,8 +196,9 @@ public actor LiveSession {
             return failCompile(chapter, plans: plans, compiled: compiled)
         }
         stoppingProgram = true
-        program?.stop(children: liveRun?.pid.map { [$0] } ?? [])
+        await host?.stop()
         stoppingProgram = false
+        mainCellsInterrupted = false
         programChapter = chapter
         programPlans = plans
         programKeys = CellKeys.keys(for: chapter, environment: environmentKey)
@@ -214,10 +214,8 @@ public actor LiveSession {
             onExit: { reports.yield(Report(generation: generation, kind: .exited($0))) })
         let settings = configuration.settings, dataFolders = configuration.toolchain.dataFolders(forChapterAt: chapter.path)
         do {
-            program = try await offThePool {
-                try LiveProgram(executable: executable, moduleDirectory: directory.appendingPathComponent("module"),
-                                settings: settings, dataFolders: dataFolders, handlers: handlers)
-            }
+            host = try await CellHost.start(executable: executable, moduleDirectory: directory.appendingPathComponent("module"),
+                                            settings: settings, dataFolders: dataFolders, observer: handlers)
         } catch {
             return failSnapshot(chapter, message: "\(error)")
         }
@@ -272,15 +270,15 @@ public actor LiveSession {
     }
 
     private func cellChanged(_ index: Int, chapter: Chapter) {
-        guard let program else { return }
+        guard let host else { return }
         if let run = liveRun, run.index == index {
             // The page sees a live cell's output as it comes.
-            let record = program.collector.record(index)
+            let record = host.collector.record(index)
             notebook.showOutputsSoFar(run.id, result: CellResult(index: index, status: .ok, outputs: record?.outputs ?? [],
                                                                  started: record?.began))
             return emitCell(run.id)
         }
-        guard index < chapter.cells.count, let record = program.collector.record(index) else { return }
+        guard index < chapter.cells.count, let record = host.collector.record(index) else { return }
         let cell = chapter.cells[index]
         if record.ended == nil {
             let result = CellResult(index: index, status: .ok, outputs: record.outputs, started: record.began)
@@ -304,21 +302,15 @@ public actor LiveSession {
     }
 
     private func runningCellID(chapter: Chapter) -> String? {
-        guard let program else { return nil }
+        guard let host else { return nil }
         if let run = liveRun { return run.id }
-        return program.collector.openCell.flatMap { $0 < chapter.cells.count ? chapter.cells[$0].id : nil }
+        return host.collector.openCell.flatMap { $0 < chapter.cells.count ? chapter.cells[$0].id : nil }
     }
 
     private func liveMarker(_ marker: CellMarker, chapter: Chapter) {
         switch marker {
         case .snapshotReady:
             settleMainCells(chapter: chapter, outcome: nil)
-        case let .liveChild(index, pid):
-            if liveRun?.index == index { liveRun!.pid = pid }
-        case let .liveDone(index, _):
-            guard liveRun?.index == index else { return }
-            liveRun!.doneMarkers += 1
-            if liveRun!.doneMarkers == 2 { finishLiveRun() }
         case let .liveFigure(figure):
             showLiveFigure(figure, chapter: chapter)
         default:
@@ -338,12 +330,12 @@ public actor LiveSession {
     /// The main cells are done (the snapshot is ready, or the program ended before it was):
     /// their final results, built as `d2l-run` builds them, and cached for it.
     private func settleMainCells(chapter: Chapter, outcome: ChildProcess.Outcome?) {
-        guard let program, notebook.snapshot == .training else { return }
+        guard let host, notebook.snapshot == .training else { return }
         let plans = programPlans
-        let openCell = outcome == nil ? nil : program.collector.openCell
-        let wasStopped = program.interrupted
+        let openCell = outcome == nil ? nil : host.collector.openCell
+        let wasStopped = mainCellsInterrupted
         let ended = outcome ?? ChildProcess.Outcome(status: 0, signal: nil, timedOut: false)
-        var cells = CellResultBuilder(chapter: chapter, plans: plans, records: program.collector.records, openCell: openCell,
+        var cells = CellResultBuilder(chapter: chapter, plans: plans, records: host.collector.records, openCell: openCell,
                                       outcome: ended, timeLimit: nil).build()
         if wasStopped, let open = openCell {
             cells[open].outputs.append(.error(CellError(message: "interrupted", file: chapter.path, line: chapter.cells[open].line)))
@@ -352,7 +344,7 @@ public actor LiveSession {
         if ready {
             let runKeys = RunCache.keys(for: chapter, plans: plans, environment: environmentKey)
             var result = RunResult(cells: cells)
-            result.dataFiles = program.dataFiles
+            result.dataFiles = host.dataFiles
             try? runCache.store(result, keys: runKeys, chapter: chapter)
         }
         for (cell, result) in zip(chapter.cells, cells) where plans[cell.index].runs {
@@ -366,7 +358,6 @@ public actor LiveSession {
 
     private func programExited(_ outcome: ChildProcess.Outcome, chapter: Chapter) {
         settleMainCells(chapter: chapter, outcome: outcome)
-        finishLiveRun()
         guard notebook.snapshot == .ready && !isShutDown && !stoppingProgram else { return }
         notebook.snapshot = .failed
         snapshotLost = true
@@ -409,7 +400,7 @@ public actor LiveSession {
         await restoreLostSnapshot()
         liveCellCounter += 1
         let counter = liveCellCounter, mainKey = programMainKey
-        guard notebook.snapshot == .ready, let program, let programChapter else {
+        guard notebook.snapshot == .ready, let host, let programChapter else {
             let message = "the chapter's main cells have not run to the end (the snapshot is \(notebook.snapshot.rawValue)): fix or run them first"
             return finishExercise(cell, result: CellResult(index: cell.index, status: .failed, outputs: [
                 .error(CellError(message: message, file: path, line: cell.line))]), mainKey: nil)
@@ -424,7 +415,7 @@ public actor LiveSession {
         emitCell(cell.id)
         let started = Date()
         let compiler = Compiler(toolchain: configuration.toolchain)
-        let cellDirectory = liveDirectory.appendingPathComponent("cells"), moduleDirectory = program.moduleDirectory
+        let cellDirectory = liveDirectory.appendingPathComponent("cells"), moduleDirectory = host.moduleDirectory
         let compiled: CompileResult
         do {
             compiled = try await offThePool {
@@ -435,52 +426,27 @@ public actor LiveSession {
                 .error(CellError(message: "\(error)", file: path, line: cell.line))]), mainKey: mainKey)
         }
         guard let library = compiled.executable else {
-            var outputs = CellDiagnostics(chapter: alone, diagnostics: compiled.diagnostics).outputs(for: cell)
-            if !outputs.contains(where: { if case .error = $0 { return true } else { return false } }) {
-                outputs.append(.error(CellError(message: "the cell did not compile", file: path, line: cell.line,
-                                                details: (compiled.diagnostics.map(\.rendered) + [compiled.otherOutput]).joined(separator: "\n"))))
-            }
+            let outputs = CellDiagnostics(chapter: alone, diagnostics: compiled.diagnostics).failedCompileOutputs(for: cell, compiled: compiled)
             return finishExercise(cell, result: CellResult(index: index, status: .failed, outputs: outputs,
                                                            seconds: compiled.seconds), mainKey: mainKey)
         }
-        program.collector.reset(index)
         liveRun = LiveRun(index: index, id: cell.id)
-        if program.run(cell: index, library: library) {
-            let timeLimit = configuration.settings.cellTimeLimit
-            let watchdog = Task { [weak self] in
-                try await Task.sleep(nanoseconds: UInt64(timeLimit * 1e9))
-                await self?.interruptExercise(index: index)
-            }
-            await withCheckedContinuation { continuation in
-                if liveRun?.index == index { liveRun!.finished = continuation } else { continuation.resume() }
-            }
-            watchdog.cancel()
+        let timeLimit = configuration.settings.cellTimeLimit
+        let watchdog = Task {
+            try await Task.sleep(nanoseconds: UInt64(timeLimit * 1e9))
+            host.interrupt()
         }
-        let interrupted = liveRun?.interrupted ?? false
+        let run = await host.run(cell: index, library: library)
+        watchdog.cancel()
         liveRun = nil
-        let record = program.collector.record(index) ?? OutputCollector.CellRecord()
-        var result = CellResultBuilder(chapter: alone, plans: [.runIsolated], records: [index: record], openCell: nil,
-                                       outcome: ChildProcess.Outcome(status: 0, signal: nil, timedOut: false),
-                                       timeLimit: nil).build()[0]
-        if record.began == nil || record.ended == nil {
-            result = CellResult(index: index, status: .failed, outputs: record.outputs + [
-                .error(CellError(message: "the chapter program ended while this cell ran; its main cells run again, so the next run finds the snapshot as it was",
-                                 file: path, line: cell.line))])
-        }
-        if interrupted {
-            result.status = .failed
-            result.outputs.removeAll { if case .error = $0 { return true } else { return false } }
-            result.outputs.append(.error(CellError(message: "interrupted", file: path, line: cell.line)))
+        var result = run.result(cell: cell, chapter: alone)
+        if case .programEnded = run.end, let last = result.outputs.indices.last, case var .error(error) = result.outputs[last] {
+            error.message += "; its main cells run again, so the next run finds the snapshot as it was"
+            result.outputs[last] = .error(error)
         }
         result.seconds = result.seconds ?? Date().timeIntervalSince(started)
         result.seconds! += compiled.seconds
         finishExercise(cell, result: result, mainKey: mainKey)
-    }
-
-    /// The exercise in flight has ended (both its streams said so, or the program ended).
-    private func finishLiveRun() {
-        liveRun?.finished?.resume()
-        liveRun?.finished = nil
     }
 
     private func finishExercise(_ cell: Cell, result: CellResult, mainKey: String?) {
@@ -499,20 +465,13 @@ public actor LiveSession {
     /// Stops cell `id` if it is running, with every process it started. Interrupting a main
     /// cell ends the chapter program: the snapshot is then gone until a main cell runs again.
     public func interrupt(cellID id: String) -> Bool {
-        if let run = liveRun, run.id == id {
-            interruptExercise(index: run.index)
-            return true
+        if let run = liveRun, run.id == id, let host {
+            return host.interrupt()
         }
-        guard notebook.slots[id]?.activity == .running, notebook.snapshot == .training, let program else { return false }
-        program.interrupted = true
-        program.stop()
+        guard notebook.slots[id]?.activity == .running, notebook.snapshot == .training, let host else { return false }
+        mainCellsInterrupted = true
+        host.terminate()
         return true
-    }
-
-    private func interruptExercise(index: Int) {
-        guard liveRun?.index == index else { return }
-        liveRun!.interrupted = true
-        if let pid = liveRun!.pid { kill(-pid, SIGKILL) }
     }
 
     // MARK: - Saving and the file on disk
@@ -590,10 +549,11 @@ public actor LiveSession {
         notebook.snapshot = .stopped
         document.close()
         stoppingProgram = true
-        program?.stop(children: liveRun?.pid.map { [$0] } ?? [])
+        // The snapshot is the only holder (exercises discard their state): ending it and the
+        // running cell ends everything.
+        host?.terminate()
         ProcessReaper.endStrays()
         try? FileManager.default.removeItem(at: liveDirectory)
-        finishLiveRun()
         programSettled?.resume()
         programSettled = nil
         reports.finish()

@@ -23,4 +23,16 @@ struct CellDiagnostics {
                 : .standardError(diagnostic.rendered + "\n")
         }
     }
+
+    /// The outputs of `cell`, compiled alone into `compiled`, which failed: its diagnostics and,
+    /// when none of them is an error at one of its lines, one error at the cell holding
+    /// everything the compiler said (a link error, a crash of the compiler).
+    func failedCompileOutputs(for cell: Cell, compiled: CompileResult) -> [CellOutput] {
+        var outputs = outputs(for: cell)
+        if !outputs.contains(where: { if case .error = $0 { return true } else { return false } }) {
+            outputs.append(.error(CellError(message: "the cell did not compile", file: chapter.path, line: cell.line,
+                                            details: (compiled.diagnostics.map(\.rendered) + [compiled.otherOutput]).joined(separator: "\n"))))
+        }
+        return outputs
+    }
 }

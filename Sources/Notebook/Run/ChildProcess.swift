@@ -16,6 +16,9 @@ public enum ChildProcess {
         /// Everything written on each stream, when collected (see ``run(_:arguments:)``).
         public var standardOutput = ""
         public var standardError = ""
+
+        /// How it ended, in a few words: "signal 9", "exit status 1".
+        public var summary: String { signal.map { "signal \($0)" } ?? "exit status \(status)" }
     }
 
     /// Runs `executable` to completion and returns its output as text.

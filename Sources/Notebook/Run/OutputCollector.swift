@@ -161,7 +161,7 @@ final class OutputCollector: @unchecked Sendable {  // its lock guards the recor
             records[index, default: CellRecord()].isolatedExit = status
         case let .progress(line):
             progressLines.append(line)
-        case .snapshotReady, .liveChild, .liveDone, .liveFigure, .chainChild, .chainHolder, .chainResumed, .cellValue:
+        case .snapshotReady, .liveFigure, .chainChild, .chainHolder, .chainResumed, .cellValue:
             liveMarkers.append(marker)
         }
         if case .progress = marker {} else if let cell = currentCell[true] { changedCells.insert(cell) }

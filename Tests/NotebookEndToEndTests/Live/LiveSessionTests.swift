@@ -117,6 +117,24 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(snapshot, .ready)
     }
 
+    /// An exercise that ends its own process, even with status 0, failed: it did not run to its
+    /// end (serve called it "ran" while the kernel said it failed, before they shared a host).
+    func testAnExerciseThatExitsFailsAndLeavesTheSnapshotAlive() async throws {
+        let cellLine = await session.cellState(id: "ex-crash").line
+        for (source, expected) in [("print(\"bye\")\nexit(0)\n", "ended its own process (exit status 0)"),
+                                   ("exit(3)\n", "exited with status 3")] {
+            let exited = try await session.run(cellID: "ex-crash", source: source)
+            XCTAssertEqual(exited.status, .failed, source)
+            let error = try XCTUnwrap(exited.outputs.first { $0.type == "error" }, source)
+            XCTAssertTrue(error.text?.contains(expected) ?? false, "\(source): \(error.text ?? "")")
+            XCTAssertEqual(error.line, cellLine, "at the cell's line")
+        }
+        let after = try await session.run(cellID: "ex-extend", source: await source("ex-extend"))
+        XCTAssertEqual(text(after), "doubled 284 value 142\n")
+        let snapshot = await session.chapterState().snapshot
+        XCTAssertEqual(snapshot, .ready)
+    }
+
     func testCompileErrorShowsAtItsMarkdownLine() async throws {
         let broken = "let a = 1\nlet b: String = a\n"
         let answer = try await session.run(cellID: "ex-extend", source: broken)

@@ -24,7 +24,7 @@ final class ChainedCellProgramTests: XCTestCase {
 
     func testGlobalsAreDeclaredAtFileScopeAndTouchedInOrderAmongStatements() {
         let text = code(generate("var model = 1\nprint(model)\nmodel += 1\nlet (a, b) = (model, 2)\nprint(a)\n"))
-        let entry = text.firstIndex { $0.hasPrefix("@_cdecl(\"d2l_chain_cell_3\") public func d2l_chain_cell_3()") }!
+        let entry = text.firstIndex { $0.hasPrefix("@_cdecl(\"d2l_cell_3\") public func d2l_cell_3()") }!
         XCTAssertEqual(Array(text[..<entry]), ["@_exported import Cell_2", "var model = 1", "let (a, b) = (model, 2)"])
         XCTAssertEqual(Array(text[(entry + 1)...]), ["_ = model", "print(model)", "model += 1", "_ = a", "_ = b",
                                                  "CellRuntime.showCellValue(print(a))", "}"],

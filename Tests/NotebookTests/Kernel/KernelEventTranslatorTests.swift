@@ -84,16 +84,4 @@ final class KernelEventTranslatorTests: XCTestCase {
         XCTAssertEqual(events.progress("trained 1 epochs in 0.5 s"),
                        [.updateDisplay(data: ["text/plain": "trained 1 epochs in 0.5 s"], displayID: "live-progress-2")])
     }
-
-    func testHolderChainRollsBackToTheResumedHolder() {
-        var chain = HolderChain(basePID: 10)
-        chain.succeeded(cell: 1, module: "Cell_1", pid: 11)
-        chain.succeeded(cell: 3, module: "Cell_3", pid: 13)
-        XCTAssertEqual(chain.holder.module, "Cell_3")
-        XCTAssertTrue(chain.resumed(pid: 11))
-        XCTAssertEqual(chain.cells, [1])
-        XCTAssertEqual(chain.holder.module, "Cell_1", "the next cell imports the state's own module")
-        XCTAssertFalse(chain.resumed(pid: 99))
-        XCTAssertEqual(chain.links.map(\.pid), [10, 11])
-    }
 }

@@ -14,7 +14,7 @@ final class OutputCollectorTests: XCTestCase {
                                        .display(.table(Table(header: ["h"], rows: [["forged"]]))),
                                        .display(.check(Check(description: "forged"))), .failure(CellFailure(message: "forged")),
                                        .isolatedExit(index: 0, status: 9), .progress("forged"), .snapshotReady,
-                                       .liveDone(index: 0, status: 0)] {
+                                       .chainResumed(index: 0, pid: 1, status: 0, onStandardOutput: true)] {
                 forged += marker.line(secret: fake)
             }
         }

@@ -1,9 +1,10 @@
 import CellProtocol
 import Foundation
 
-/// Watches one run of the kernel's base program (and the holders forked from it) through its
-/// ``LiveProgram`` handlers, on the output reader threads: says when the base is ready, streams
-/// the running cell's outputs as ``KernelEvent``s and says how the cell ended.
+/// Watches one run of a serving program (and the holders forked from it) through its
+/// ``LiveProgram`` handlers, on the output reader threads, for ``CellHost``: says when the
+/// program serves cells, streams the followed cell's outputs as ``KernelEvent``s (when it is
+/// given a translator), says how the cell ended, and passes every report on to an observer.
 final class ChainMonitor: @unchecked Sendable {  // its lock guards the followed run and waiters
     /// How a cell's run ended.
     enum RunEnd: Equatable {
@@ -31,7 +32,7 @@ final class ChainMonitor: @unchecked Sendable {  // its lock guards the followed
 
     private struct Run {
         var cell: Int
-        var translator: KernelEventTranslator
+        var translator: KernelEventTranslator?
         var publish: @Sendable (KernelEvent) -> Void
         var childPID: Int32?
         var interrupted = false
@@ -41,14 +42,20 @@ final class ChainMonitor: @unchecked Sendable {  // its lock guards the followed
         var continuation: CheckedContinuation<RunEnd, Never>?
     }
     private var run: Run?
+    /// Hears every report after the monitor (serve's main cells, which no one follows).
+    private let observer: LiveProgram.Handlers?
+
+    init(observer: LiveProgram.Handlers? = nil) {
+        self.observer = observer
+    }
 
     /// The handlers to give the program.
     var handlers: LiveProgram.Handlers {
         LiveProgram.Handlers(
-            onChange: { [self] cell in changed(cell) },
-            onProgress: { [self] line in progress(line) },
-            onLiveMarker: { [self] marker in liveMarker(marker) },
-            onExit: { [self] outcome in exited(outcome) })
+            onChange: { [self] cell in changed(cell); observer?.onChange(cell) },
+            onProgress: { [self] line in progress(line); observer?.onProgress(line) },
+            onLiveMarker: { [self] marker in liveMarker(marker); observer?.onLiveMarker(marker) },
+            onExit: { [self] outcome in exited(outcome); observer?.onExit(outcome) })
     }
 
     /// Waits until the base program serves cells; false if it ended first.
@@ -80,9 +87,9 @@ final class ChainMonitor: @unchecked Sendable {  // its lock guards the followed
         lock.withLock { defer { idleResumes = [] }; return idleResumes }
     }
 
-    /// Starts following cell `cell` (sent next), publishing its outputs; `end` is called once
-    /// it has ended on both streams.
-    func follow(cell: Int, translator: KernelEventTranslator, publish: @escaping @Sendable (KernelEvent) -> Void) {
+    /// Starts following cell `cell` (sent next), publishing its outputs as `translator` makes
+    /// them events (none without one).
+    func follow(cell: Int, translator: KernelEventTranslator?, publish: @escaping @Sendable (KernelEvent) -> Void) {
         lock.withLock { run = Run(cell: cell, translator: translator, publish: publish) }
     }
 
@@ -127,9 +134,10 @@ final class ChainMonitor: @unchecked Sendable {  // its lock guards the followed
     private func changed(_ cell: Int) {
         lock.lock()
         defer { lock.unlock() }
-        guard var current = run, current.cell == cell, let outputs = _collector?.record(cell)?.outputs else { return }
-        let events = current.translator.events(for: outputs, final: false)
-        if current.translator.holdsPartialLine && !current.recheckDue {
+        guard var current = run, current.cell == cell, current.translator != nil,
+              let outputs = _collector?.record(cell)?.outputs else { return }
+        let events = current.translator!.events(for: outputs, final: false)
+        if current.translator!.holdsPartialLine && !current.recheckDue {
             // The line's start is published once it is old enough, even if nothing follows it.
             current.recheckDue = true
             DispatchQueue.global().asyncAfter(deadline: .now() + KernelEventTranslator.partialLineDelay) { [self] in
@@ -144,8 +152,8 @@ final class ChainMonitor: @unchecked Sendable {  // its lock guards the followed
     private func progress(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
-        guard var current = run else { return }
-        let events = current.translator.progress(line)
+        guard var current = run, current.translator != nil else { return }
+        let events = current.translator!.progress(line)
         run = current
         events.forEach(current.publish)
     }
@@ -178,13 +186,13 @@ final class ChainMonitor: @unchecked Sendable {  // its lock guards the followed
             }
             ended = finishStream(onStandardOutput, .resumed(pid: pid, status: status))
         case let .liveFigure(figure):
-            guard var current = run else { return }
-            let events = current.translator.liveFigure(figure)
+            guard var current = run, current.translator != nil else { return }
+            let events = current.translator!.liveFigure(figure)
             run = current
             events.forEach(current.publish)
         case let .cellValue(item):
-            guard let current = run else { return }
-            current.translator.value(item).forEach(current.publish)
+            guard let current = run, let translator = current.translator else { return }
+            translator.value(item).forEach(current.publish)
         default:
             return
         }
@@ -201,7 +209,7 @@ final class ChainMonitor: @unchecked Sendable {  // its lock guards the followed
     private func finishRun(with end: RunEnd) -> (CheckedContinuation<RunEnd, Never>, RunEnd)? {
         guard var current = run else { return nil }
         let outputs = _collector?.record(current.cell)?.outputs ?? []
-        current.translator.events(for: outputs, final: true).forEach(current.publish)
+        current.translator?.events(for: outputs, final: true).forEach(current.publish)
         let continuation = current.continuation
         current.continuation = nil
         current.doneOnStream = [true: end, false: end]

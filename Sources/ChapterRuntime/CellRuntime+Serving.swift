@@ -1,28 +1,50 @@
 import CellProtocol
 import Foundation
 
-/// The kernel's base program (`d2l-run kernel`): state kept in a chain of forked processes.
+/// A program that holds state and runs more cells in forks of itself: a live chapter program
+/// of `d2l-run serve` after its main cells (the snapshot), or the kernel's base program
+/// (`d2l-run kernel`). One protocol for both, so that a cell runs, crashes and is interrupted the
+/// same way in each.
 ///
-/// The base waits for `run INDEX LIBRARY` commands on the control channel. To run a cell, the
-/// process holding the state (the holder) forks; the child loads the cell's library and runs its
-/// entry point. When the cell ends normally the child becomes the holder and serves the next
-/// command, while its parent stays blocked in `waitpid`: the rollback point. When the child dies
-/// (a crash, `exit`, a kill, an interrupt), the parent resumes as the holder, with the state as it
-/// was before that cell.
+/// The program waits for ``RunCellCommand``s on the control channel. To run a cell, the process
+/// holding the state (the holder) forks; the child loads the cell's library and runs its entry
+/// point. When a cell run to keep its state ends normally, the child becomes the holder and
+/// serves the next command, while its parent stays blocked in `waitpid`: the rollback point.
+/// When a cell run to discard its state ends, its child exits. When the child dies (a crash,
+/// `exit`, a kill, an interrupt) or exits, the parent resumes as the holder, with the state as
+/// it was before that cell.
 extension CellRuntime {
-    /// Serves kernel cells until the runner closes the control channel, then exits. Outside a
-    /// live run (no control channel) it returns at once.
-    public static func serveChain() {
+    /// Whether the program runs under `d2l-run serve` or `d2l-run kernel` (rich progress such as
+    /// live figures); its control channel then stays open for commands.
+    public static let isLive = isUnderRunner && ProcessInfo.processInfo.environment["D2L_LIVE"] != nil
+
+    /// Shows the running cell's figure so far on the live page or in the notebook.
+    public static func showLiveFigure(_ figure: Figure) {
+        guard isLive else { return }
+        emit(CellMarker.liveFigure(figure), to: stdout)
+    }
+
+    /// Called after a live program's main cells (none for the kernel's base): reports that the
+    /// state is ready and serves cells until the runner closes the control channel, then exits.
+    /// Outside a live run (no control channel) it returns at once.
+    public static func serveCells() {
         guard isLive, controlChannel != nil else { return }
         emit(.snapshotReady, to: stdout)
-        // A child whose cell ended returns here and serves the next command: it is the holder.
-        serveRunCommands("kernel") { runChainedCell($0, library: $1) }
+        // A child whose kept cell ended returns here and serves the next command: it is the holder.
+        while let line = readControlLine() {
+            guard let command = RunCellCommand(line: line) else {
+                write("d2l-run: unknown command \(line)\n", to: stderr)
+                continue
+            }
+            runForked(command)
+        }
         exit(0)
     }
 
-    /// Runs cell `index` in a forked child. Returns in the child once the cell has ended
-    /// normally (it is the holder now), and in the parent once the child has ended.
-    private static func runChainedCell(_ index: Int, library: String) {
+    /// Runs the command's cell in a forked child. Returns in the child once a kept cell has
+    /// ended normally (it is the holder now), and in the parent once the child has ended.
+    private static func runForked(_ command: RunCellCommand) {
+        let index = command.index
         begin(index)
         fflush(stdout)
         fflush(stderr)
@@ -30,10 +52,15 @@ extension CellRuntime {
         if pid == 0 {
             // Its own group, so that an interrupt ends the cell with everything it started.
             setpgid(0, 0)
-            guard let handle = dlopen(library, RTLD_NOW | RTLD_GLOBAL) else {
+            if !command.keepsState, let channel = controlChannel {
+                // This child never serves: the commands are its parent's.
+                fclose(channel)
+                controlChannel = nil
+            }
+            guard let handle = dlopen(command.library, RTLD_NOW | RTLD_GLOBAL) else {
                 fail("cannot load the cell: \(String(cString: dlerror()))", file: "d2l-run", line: 0)
             }
-            let symbol = CellMarker.chainEntrySymbol(index)
+            let symbol = CellMarker.cellEntrySymbol(index)
             guard let entry = dlsym(handle, symbol) else {
                 fail("the cell's library has no \(symbol)", file: "d2l-run", line: 0)
             }
@@ -41,6 +68,7 @@ extension CellRuntime {
             fflush(stdout)
             fflush(stderr)
             end(index)
+            guard command.keepsState else { exit(0) }
             let pid = getpid()
             emit(.chainHolder(index: index, pid: pid, onStandardOutput: true), to: stdout)
             emit(.chainHolder(index: index, pid: pid, onStandardOutput: false), to: stderr)

@@ -1,8 +1,9 @@
 import CellProtocol
 import Foundation
 
-/// One running live chapter program (`d2l-run serve`): its main cells run, then it holds the
-/// snapshot and runs cell libraries on command, each in a forked child.
+/// One running serving program: a live chapter program (`d2l-run serve`), whose main cells run
+/// before it serves, or the kernel's base program. It holds the state and runs cell libraries
+/// on command, each in a forked child (``CellRuntime/serveCells()``); ``CellHost`` drives it.
 ///
 /// Everything the program writes goes through an ``OutputCollector``; the owner hears about
 /// changed cells, the live markers and the program's end through the handlers.
@@ -85,12 +86,12 @@ final class LiveProgram: @unchecked Sendable {  // its lock guards the pid, comm
         started.wait()
     }
 
-    /// Asks the snapshot to run cell `index` from `library`; false if the program has ended.
-    func run(cell index: Int, library: String) -> Bool {
+    /// Sends `command` to the process holding the state; false if the program has ended.
+    func send(_ command: RunCellCommand) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         guard !exited, commandWriter >= 0 else { return false }
-        let command = Array("run \(index) \(library)\n".utf8)
+        let command = Array(command.line.utf8)
         return command.withUnsafeBytes { write(commandWriter, $0.baseAddress, $0.count) } == command.count
     }
 
