@@ -70,7 +70,7 @@ let package = Package(
             .product(name: "SwiftParser", package: "swift-syntax"),
             .product(name: "SwiftLexicalLookup", package: "swift-syntax"),
             .product(name: "SwiftIDEUtils", package: "swift-syntax"),
-        ], swiftSettings: [.swiftLanguageMode(.v6)]),
+        ], resources: [.copy("Resources/page.css")], swiftSettings: [.swiftLanguageMode(.v6)]),
         // `d2l-run serve`: the chapter in the browser, over the same stages as `d2l-run`.
         .target(name: "NotebookServer", dependencies: [
             "Notebook",
@@ -82,10 +82,11 @@ let package = Package(
             .product(name: "SwiftSyntax", package: "swift-syntax"),
             .product(name: "SwiftParser", package: "swift-syntax"),
         ]),
-        // d2l-run does not call D2LSwift, but depends on it so that `swift run d2l-run` builds the
-        // module and objects a chapter program is compiled against.
+        // The runner does not link D2LSwift: chapter programs do, against its release build
+        // (`swift build -c release --product D2LSwift`, see Toolchain.locate), while the
+        // runner itself, whose own work takes milliseconds, is built in debug.
         .executableTarget(name: "d2l-run", dependencies: [
-            "Notebook", "NotebookServer", "JupyterKernel", "D2LSwift",
+            "Notebook", "NotebookServer", "JupyterKernel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Trains, so it links the allocator chapter programs link (AllocatorTuning.swift).

@@ -23,9 +23,10 @@ struct Bench: ParsableCommand {
     @Flag(help: "Time the operations of a training step instead of training.") var operations = false
     @Option(help: "Time `d2l-run serve` on this chapter instead: start-up, then five edited runs of ex-sampling.")
     var serve: String?
+    @Option(help: "The d2l-run that --serve starts.") var runner = ".build/debug/d2l-run"
 
     func run() throws {
-        if let serve { return try ServeBenchmark.run(chapter: serve) }
+        if let serve { return try ServeBenchmark.run(chapter: serve, runner: runner) }
         OpenBLASSettings.ensureApplied()
         Random.seed(seed)
         Parallelism.threads = threads

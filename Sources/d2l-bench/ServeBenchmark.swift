@@ -7,8 +7,8 @@ import FoundationNetworking
 /// folder (so the chapter trains), times start-up until the snapshot is ready, then posts
 /// five different edits of ex-sampling and times each answer.
 enum ServeBenchmark {
-    static func run(chapter: String) throws {
-        let d2lRun = URL(fileURLWithPath: CommandLine.executablePath).deletingLastPathComponent().appendingPathComponent("d2l-run").path
+    static func run(chapter: String, runner d2lRun: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: d2lRun) else { throw BenchError("no d2l-run at \(d2lRun): run `make build`") }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-bench-serve-\(getpid())")
         let server = Process()
         server.executableURL = URL(fileURLWithPath: d2lRun)

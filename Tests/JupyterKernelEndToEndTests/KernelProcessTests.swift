@@ -7,7 +7,7 @@ import XCTest
 final class KernelProcessTests: XCTestCase {
     /// The debug build: `swift test` has just built it with this test's sources, while a
     /// release build may predate the kernel.
-    static let d2lRun = ProjectPaths.root.appendingPathComponent(".build/debug/d2l-run")
+    static let d2lRun = ProjectPaths.d2lRun
 
     struct RunningKernel {
         let process: Process

@@ -31,8 +31,7 @@ final class ServeInBrowserTests: XCTestCase {
                        "rnn-scratch.md should have `\(Self.original)` exactly once (in ex-sampling)")
         try originalText.write(to: chapter, atomically: true, encoding: .utf8)
 
-        let release = ServedChapter.projectRoot.appendingPathComponent(".build/release/d2l-run")
-        let served = try ServedChapter(chapter: chapter.path, executable: release)
+        let served = try ServedChapter(chapter: chapter.path)
         defer { served.close() }
         let driver = try WebDriver()
         defer { driver.quit() }

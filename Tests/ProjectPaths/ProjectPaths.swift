@@ -6,17 +6,9 @@ public enum ProjectPaths {
     public static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The built `d2l-run`: release if `make` built it (with its library), else the debug build.
-    public static var d2lRun: URL {
-        for configuration in ["release", "debug"] {
-            let candidate = root.appendingPathComponent(".build/\(configuration)/d2l-run")
-            if FileManager.default.isExecutableFile(atPath: candidate.path),
-               FileManager.default.fileExists(atPath: root.appendingPathComponent(".build/\(configuration)/libD2LSwift.so").path) {
-                return candidate
-            }
-        }
-        return root.appendingPathComponent(".build/debug/d2l-run")
-    }
+    /// The `d2l-run` that `make build` builds (a debug runner; the chapters it runs link against
+    /// the release D2LSwift, see Toolchain.locate).
+    public static let d2lRun = root.appendingPathComponent(".build/debug/d2l-run")
 
     /// Runs `executable` to its end; its exit status and everything it wrote on both streams.
     public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,

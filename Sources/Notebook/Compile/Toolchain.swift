@@ -50,19 +50,22 @@ public struct Toolchain: Equatable, Sendable {
     }
 
     /// The toolchain for a `d2l-run` binary at `executablePath` inside a SwiftPM build folder
-    /// (as `swift run` and `.build/release/d2l-run` both start it): the library was built
-    /// beside it, and the package root is the folder above `.build`.
+    /// of the package (`.build/debug/d2l-run` as `make` builds it, or a release build): the
+    /// package root is the folder above `.build`, and chapters link against the release build
+    /// of D2LSwift there, `.build/release`, whatever the runner's own configuration (a debug
+    /// D2LSwift trains ten times slower). `make build` builds both.
     public static func locate(executablePath: String) throws -> Toolchain {
         let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
-        let build = executable.deletingLastPathComponent()
-        guard FileManager.default.fileExists(atPath: build.appendingPathComponent("Modules/D2LSwift.swiftmodule").path) else {
-            throw ToolchainError("D2LSwift is not built next to \(executable.path); run `make chapter` or `swift build -c release`")
-        }
-        var root = build
+        var root = executable.deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
             let parent = root.deletingLastPathComponent()
-            guard parent.path != root.path else { throw ToolchainError("no Package.swift above \(build.path)") }
+            guard parent.path != root.path else { throw ToolchainError("no Package.swift above \(executable.path)") }
             root = parent
+        }
+        let build = root.appendingPathComponent(".build/release").resolvingSymlinksInPath()
+        guard FileManager.default.fileExists(atPath: build.appendingPathComponent("Modules/D2LSwift.swiftmodule").path) else {
+            throw ToolchainError("the release D2LSwift that chapters link against is not built in \(build.path); "
+                                 + "run `make build` (or `swift build -c release --product D2LSwift`)")
         }
         guard let swiftc = findInPath("swiftc") else { throw ToolchainError("swiftc is not on PATH") }
         var toolchain = Toolchain(swiftc: swiftc, buildDirectory: build.path,
