@@ -59,7 +59,7 @@ extension D2LRun {
                 var runner = ChapterRunner(toolchain: toolchain,
                                            settings: RunSettings(seed: seed, cellTimeLimit: cellTimeout, totalTimeLimit: timeout),
                                            exercises: selection,
-                                           outputDirectory: URL(fileURLWithPath: output), log: terminal.progress)
+                                           outputDirectory: URL(fileURLWithPath: output), log: { terminal.progress($0) })
                 runner.usesCache = !force
                 guard watch else {
                     if try !runOnce(runner, terminal: terminal) { throw ExitCode(1) }

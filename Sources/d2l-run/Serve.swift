@@ -29,7 +29,7 @@ extension D2LRun {
                 try LiveSession(chapterAt: chapter, configuration: LiveSession.Configuration(
                     toolchain: try Toolchain.locate(executablePath: CommandLine.executablePath),
                     settings: RunSettings(seed: seed, cellTimeLimit: cellTimeout),
-                    outputDirectory: URL(fileURLWithPath: output), log: terminal.progress))
+                    outputDirectory: URL(fileURLWithPath: output), log: { terminal.progress($0) }))
             }
             let server = NotebookServer(backend: session, host: ip, port: port)
             let start = Date()

@@ -16,10 +16,10 @@ func exitingOnUserFacingErrors<T>(_ command: String = "d2l-run", _ body: () thro
 
 // The kernel's own errors, as this command's user meets them: a connection file or a kernelspec
 // folder that cannot be used (exit status 2). JupyterKernel knows nothing of the runner.
-extension ConnectionFileError: @retroactive UserFacingError {
+extension ConnectionFileError: UserFacingError {
     public var message: String { description }
 }
 
-extension KernelSpecError: @retroactive UserFacingError {
+extension KernelSpecError: UserFacingError {
     public var message: String { description }
 }
