@@ -28,17 +28,12 @@ struct KernelEventTranslator {
     /// Set once a displayed figure took the live figure's place: a live figure arriving later
     /// (its marker read after the final figure) must not open a second display.
     private var liveFigureClosed = false
-    /// When the live figure was last drawn, and the latest one not drawn since: drawing each
-    /// epoch's (gnuplot, about 27 ms) held the cell's output back and slowed training 2x.
-    private var liveFigureDrawn = Date.distantPast
-    private var pendingLiveFigure: Figure?
+    private var liveFigures = LiveFigureThrottle()
     /// Progress displays opened so far; the last one is updated in place while its lines are
     /// epoch lines.
     private var progressDisplays = 0
     private var progressOpen = false
 
-    /// The shortest time between two drawings of the live figure.
-    static let liveFigureInterval: TimeInterval = 0.5
     /// The longest a line's start (`print(..., terminator: "")`) waits for the rest of it.
     static let partialLineDelay: TimeInterval = 0.2
 
@@ -92,9 +87,8 @@ struct KernelEventTranslator {
         }
         if final {
             events += standardErrorLines(complete: true)
-            if let pending = pendingLiveFigure, !liveFigureClosed, let data = bundle(for: .figure(pending)) {
+            if !liveFigureClosed, let pending = liveFigures.takePending(), let data = bundle(for: .figure(pending)) {
                 events.append(.updateDisplay(data: data, displayID: liveDisplayID))
-                pendingLiveFigure = nil
             }
         }
         return events
@@ -116,17 +110,11 @@ struct KernelEventTranslator {
         return fresh.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? fresh.startIndex
     }
 
-    /// The cell's live figure so far: drawn at once the first time, then at most every
-    /// ``liveFigureInterval`` (the latest is kept and drawn when the cell ends).
+    /// The cell's live figure so far, as ``LiveFigureThrottle`` lets it through (the latest is
+    /// drawn when the cell ends).
     mutating func liveFigure(_ figure: Figure, now: Date = Date()) -> [KernelEvent] {
-        guard !liveFigureClosed else { return [] }
-        guard !liveFigureShown || now.timeIntervalSince(liveFigureDrawn) >= Self.liveFigureInterval else {
-            pendingLiveFigure = figure
-            return []
-        }
-        pendingLiveFigure = nil
-        liveFigureDrawn = now
-        guard let data = bundle(for: .figure(figure)) else { return [] }
+        guard !liveFigureClosed, let figure = liveFigures.admit(figure, now: now),
+              let data = bundle(for: .figure(figure)) else { return [] }
         defer { liveFigureShown = true }
         return [liveFigureShown ? .updateDisplay(data: data, displayID: liveDisplayID)
                                 : .display(data: data, displayID: liveDisplayID)]
@@ -154,7 +142,7 @@ struct KernelEventTranslator {
         if case .figure = item, liveFigureShown {
             liveFigureShown = false
             liveFigureClosed = true
-            pendingLiveFigure = nil
+            _ = liveFigures.takePending()
             return .updateDisplay(data: data, displayID: liveDisplayID)
         }
         return .display(data: data, displayID: nil)

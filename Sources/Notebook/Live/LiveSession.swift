@@ -85,7 +85,8 @@ public actor LiveSession {
     private var snapshotLost = false
     private var liveRun: LiveRun?
     private var liveCellCounter = 0
-    private var lastFigureRender = Date.distantPast
+    /// When the running cell's live figure may be drawn next.
+    private var liveFigures: (cellID: String?, throttle: LiveFigureThrottle) = (nil, LiveFigureThrottle())
     /// The last run asked for: each run waits for the one before it.
     private var lastRun: Task<Void, Never>?
     private var isShutDown = false
@@ -258,13 +259,13 @@ public actor LiveSession {
 
     // MARK: - What the program reports
 
-    private func handle(_ report: Report) {
+    private func handle(_ report: Report) async {
         // A replaced program's last words change nothing.
         guard report.generation == programGeneration, let chapter = programChapter else { return }
         switch report.kind {
         case let .changed(index): cellChanged(index, chapter: chapter)
         case let .progress(line): progress(line, chapter: chapter)
-        case let .marker(marker): liveMarker(marker, chapter: chapter)
+        case let .marker(marker): await liveMarker(marker, chapter: chapter)
         case let .exited(outcome): programExited(outcome, chapter: chapter)
         }
     }
@@ -307,22 +308,27 @@ public actor LiveSession {
         return host.collector.openCell.flatMap { $0 < chapter.cells.count ? chapter.cells[$0].id : nil }
     }
 
-    private func liveMarker(_ marker: CellMarker, chapter: Chapter) {
+    private func liveMarker(_ marker: CellMarker, chapter: Chapter) async {
         switch marker {
         case .snapshotReady:
             settleMainCells(chapter: chapter, outcome: nil)
         case let .liveFigure(figure):
-            showLiveFigure(figure, chapter: chapter)
+            await showLiveFigure(figure, chapter: chapter)
         default:
             break
         }
     }
 
-    /// Draws the running cell's figure so far, at most a few times a second.
-    private func showLiveFigure(_ figure: Figure, chapter: Chapter) {
-        guard let id = runningCellID(chapter: chapter), Date().timeIntervalSince(lastFigureRender) > 0.2 else { return }
-        lastFigureRender = Date()
-        guard let drawn = try? figureRenderer.render(figure, name: "\(name)-live") else { return }
+    /// Draws the running cell's figure so far, as ``LiveFigureThrottle`` lets it through, off
+    /// the cooperative pool (gnuplot takes about 27 ms); a drawing that finishes after its cell
+    /// stopped running is dropped.
+    private func showLiveFigure(_ figure: Figure, chapter: Chapter) async {
+        guard let id = runningCellID(chapter: chapter) else { return }
+        if liveFigures.cellID != id { liveFigures = (id, LiveFigureThrottle()) }
+        guard let figure = liveFigures.throttle.admit(figure) else { return }
+        let renderer = figureRenderer, name = "\(name)-live"
+        guard let drawn = try? await offThePool({ try renderer.render(figure, name: name) }),
+              runningCellID(chapter: chapter) == id else { return }
         notebook.showLiveFigure(id, svg: drawn.svg)
         emit(.figure(cellID: id, svg: drawn.svg))
     }
