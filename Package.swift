@@ -56,9 +56,9 @@ let package = Package(
         // BoringSSL, minutes more in a first build.
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
-        .target(name: "CellProtocol"),
+        .target(name: "CellProtocol", swiftSettings: [.swiftLanguageMode(.v6)]),
         // The host's CPU flags and the OpenBLAS settings a program using D2LSwift starts with.
-        .target(name: "HostEnvironment"),
+        .target(name: "HostEnvironment", swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "CProcessControl"),
         // The running side of the cell protocol, which chapter programs import next to D2LSwift:
         // cell markers, `display`, checks' failures, the live and kernel cell servers.
@@ -81,14 +81,14 @@ let package = Package(
             "CZeroMQ", "COpenSSLCrypto",
             .product(name: "SwiftSyntax", package: "swift-syntax"),
             .product(name: "SwiftParser", package: "swift-syntax"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // The runner does not link D2LSwift: chapter programs do, against its release build
         // (`swift build -c release --product D2LSwift`, see Toolchain.locate), while the
         // runner itself, whose own work takes milliseconds, is built in debug.
         .executableTarget(name: "d2l-run", dependencies: [
             "Notebook", "NotebookServer", "JupyterKernel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Trains, so it links the allocator chapter programs link (AllocatorTuning.swift).
         .executableTarget(name: "d2l-bench", dependencies: [
             "D2LSwift", "HostEnvironment", "CBLAS",
@@ -114,5 +114,8 @@ let package = Package(
         .testTarget(name: "JupyterKernelEndToEndTests", dependencies: ["JupyterKernel", "JupyterKernelTestSupport", "ProjectPaths"],
                     exclude: ["Python"]),
     ],
+    // Swift 6 mode (data races checked) for the runner's targets; the library and the cell
+    // runtime stay in Swift 5 mode: they write through C's `stdout`/`stderr` globals and keep
+    // process-wide state (the seeded generator, the thread pool) by design, one per program.
     swiftLanguageModes: [.v5]
 )

@@ -40,7 +40,7 @@ extension D2LRun {
                 do {
                     try await server.run { port in
                         print("http://\(host):\(port)/?token=\(server.token)")
-                        fflush(stdout)
+                        fflush(nil)  // every output stream: naming C's global stdout is not concurrency-safe
                     }
                 } catch {
                     failure = error
