@@ -14,6 +14,10 @@ public protocol CellExecutor: Sendable {
     /// Completions at `cursor` (a character offset, in Unicode scalars, into `code`).
     func complete(code: String, cursor: Int) async -> Completion
 
+    /// What is known of the name at `cursor` (Unicode scalars into `code`), as plain text:
+    /// Jupyter's inspector (Shift+Tab). Nil when nothing is.
+    func inspect(code: String, cursor: Int) async -> String?
+
     /// Ends everything the executor started: the kernel process exits next. With `restart`
     /// the front end starts a new kernel process, which begins with a fresh state.
     func shutdown(restart: Bool) async

@@ -92,7 +92,12 @@ public actor KernelServer {
                 "metadata": [:],
             ])
         case "inspect_request":
-            reply(to: request, on: channel, content: ["status": "ok", "found": false, "data": [:], "metadata": [:]])
+            let code = request.content["code"]?.stringValue ?? ""
+            let cursor = request.content["cursor_pos"]?.intValue ?? code.unicodeScalars.count
+            let text = await executor.inspect(code: code, cursor: cursor)
+            reply(to: request, on: channel, content: [
+                "status": "ok", "found": .bool(text != nil), "data": text.map { ["text/plain": .string($0)] } ?? [:], "metadata": [:],
+            ])
         case "history_request":
             reply(to: request, on: channel, content: ["status": "ok", "history": []])
         case "comm_info_request":

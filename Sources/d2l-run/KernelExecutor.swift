@@ -36,6 +36,8 @@ struct KernelExecutor: CellExecutor {
         return Completion(matches: matches, cursorStart: start, cursorEnd: max(start, min(cursor, code.unicodeScalars.count)))
     }
 
+    func inspect(code: String, cursor: Int) async -> String? { await engine.inspect(code, cursor: cursor) }
+
     /// With `restart` too: Jupyter then starts a new kernel process, whose engine starts afresh.
     func shutdown(restart: Bool) async { await engine.shutdown() }
 

@@ -23,10 +23,10 @@ final class JupyterKernelTestSuiteTests: XCTestCase {
         let (status, output) = try ProjectPaths.run(python, ["-m", "unittest", "-v", "test_d2l_swift_kernel"],
                                             in: suite, environment: environment)
         XCTAssertEqual(status, 0, output)
-        // Ran, not skipped: the samples of the list are set (history, inspect, pager and
-        // clear_output are features this kernel does not have, and their tests skip).
+        // Ran, not skipped: the samples of the list are set, and inspect's (history,
+        // pager and clear_output are features this kernel does not have, and their tests skip).
         for test in ["test_kernel_info", "test_is_complete", "test_execute_stdout", "test_execute_stderr",
-                     "test_execute_result", "test_display_data", "test_error", "test_completion"] {
+                     "test_execute_result", "test_display_data", "test_error", "test_completion", "test_inspect"] {
             XCTAssertTrue(output.contains("\(test) (test_d2l_swift_kernel.D2LSwiftKernelTests.\(test)) ... ok"), "\(test):\n\(output)")
         }
     }

@@ -34,5 +34,10 @@ public actor ScriptedExecutor: CellExecutor {
         Completion(matches: ["print", "precondition"], cursorStart: max(0, cursor - 2), cursorEnd: cursor)
     }
 
+    /// Knows one name, `print`, wherever the cursor is in it.
+    public func inspect(code: String, cursor: Int) async -> String? {
+        code.contains("print") ? "func print(_ items: Any...)" : nil
+    }
+
     public func shutdown(restart: Bool) async { shutdowns.append(restart) }
 }

@@ -158,12 +158,14 @@ final class KernelServerTests: XCTestCase {
         await server.handle(request("history_request", ["hist_access_type": "tail", "n": 10]), on: .shell)
         await server.handle(request("complete_request", ["code": "pr", "cursor_pos": 2]), on: .shell)
         await server.handle(request("inspect_request", ["code": "x", "cursor_pos": 1]), on: .shell)
+        await server.handle(request("inspect_request", ["code": "print(", "cursor_pos": 6, "detail_level": 0]), on: .shell)
         let replies = outbox.messages.filter { $0.0 == .shell }.map { "\($0.1.type) \($0.1.content.encoded().utf8String)" }
         XCTAssertEqual(replies, [
             #"comm_info_reply {"comms":{},"status":"ok"}"#,
             #"history_reply {"history":[],"status":"ok"}"#,
             #"complete_reply {"cursor_end":2,"cursor_start":0,"matches":["print","precondition"],"metadata":{},"status":"ok"}"#,
             #"inspect_reply {"data":{},"found":false,"metadata":{},"status":"ok"}"#,
+            #"inspect_reply {"data":{"text/plain":"func print(_ items: Any...)"},"found":true,"metadata":{},"status":"ok"}"#,
         ])
     }
 

@@ -18,6 +18,9 @@ public struct Toolchain: Equatable, Sendable {
     /// Files that count by their path, size and modification time, as the compiler does: the
     /// runner, whose 90 MB would take 0.1-0.2 s of every run to hash.
     public var stampedFiles: [String] = []
+    /// The library's sources (`Sources/D2LSwift`), when known: the kernel's `inspect` shows
+    /// their public declarations and doc comments.
+    public var librarySources: String?
 
     public init(swiftc: String, buildDirectory: String, moduleMapDirectories: [String], dataDirectory: String) {
         self.swiftc = swiftc
@@ -73,6 +76,7 @@ public struct Toolchain: Equatable, Sendable {
                                   dataDirectory: root.appendingPathComponent("Data").path)
         // The runner itself decides how output is read: a new build of it invalidates results.
         toolchain.stampedFiles.append(executable.path)
+        toolchain.librarySources = root.appendingPathComponent("Sources/D2LSwift").path
         return toolchain
     }
 

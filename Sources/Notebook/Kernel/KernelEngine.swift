@@ -56,6 +56,9 @@ public actor KernelEngine {
     private var host: CellHost?
     private var nextCell = 1
     private var completion = KernelCompletion()
+    /// What the cells that ran declared, and the library's API, for `inspect`.
+    private var declarations = DeclarationIndex()
+    private var libraryDeclarations: DeclarationIndex?
     private var interruptRequested = false
     private var isShutDown = false
     /// Set when the state was lost (the base program ended): the next cell says so.
@@ -172,6 +175,7 @@ public actor KernelEngine {
         case .holder:
             timings.run = run.record.seconds
             completion.add(cellSource: code)
+            declarations.add(source: code, origin: "cell \(index) of this kernel")
             return .ok
         case .resumed:
             if run.interrupted {
@@ -189,6 +193,7 @@ public actor KernelEngine {
         await host.stop()
         self.host = nil
         completion = KernelCompletion()
+        declarations = DeclarationIndex()
         if shutDown { return .failed(KernelCellError(kind: .kernelError, message: "the kernel has shut down")) }
         let why = "the process holding the kernel's state ended (\(host.exit?.summary ?? "unknown status"))"
         lostState = why
@@ -245,12 +250,40 @@ public actor KernelEngine {
         await host.stop()
         self.host = nil
         completion = KernelCompletion()
+        declarations = DeclarationIndex()
     }
 
     /// Completion candidates at `cursor` (Unicode scalars into `code`): the names the cells
     /// that ran declared, and their types' members.
     public func complete(_ code: String, cursor: Int) -> (matches: [String], start: Int) {
         completion.complete(code, cursor: cursor)
+    }
+
+    /// What is known of the name at `cursor` (Unicode scalars into `code`): its declarations
+    /// in the cells that ran, latest first, then in the library, with their doc comments; nil
+    /// if nothing is.
+    public func inspect(_ code: String, cursor: Int) async -> String? {
+        guard let name = DeclarationIndex.identifier(in: code, at: cursor) else { return nil }
+        let library = await libraryIndex()
+        let found = [declarations.describe(name), library.describe(name)].compactMap { $0 }
+        return found.isEmpty ? nil : found.joined(separator: "\n\n")
+    }
+
+    /// The library's public declarations, read once (about 50 files), off the cooperative pool.
+    private func libraryIndex() async -> DeclarationIndex {
+        if let libraryDeclarations { return libraryDeclarations }
+        let folder = configuration.toolchain.librarySources
+        let index = (try? await offThePool { () -> DeclarationIndex in
+            var index = DeclarationIndex()
+            guard let folder, let files = FileManager.default.enumerator(atPath: folder) else { return index }
+            for case let file as String in files where file.hasSuffix(".swift") {
+                guard let text = try? String(contentsOfFile: "\(folder)/\(file)", encoding: .utf8) else { continue }
+                index.add(source: text, origin: "D2LSwift, \(file)", publicOnly: true)
+            }
+            return index
+        }) ?? DeclarationIndex()
+        libraryDeclarations = index
+        return index
     }
 }
 

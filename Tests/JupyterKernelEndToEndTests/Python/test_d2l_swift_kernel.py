@@ -26,6 +26,8 @@ class D2LSwiftKernelTests(jupyter_kernel_test.KernelTests):
          "mime": "image/svg+xml"},
     ]
     code_generate_error = 'fatalError("boom")'
+    # The library's API is known from the start (its declarations and doc comments).
+    code_inspect_sample = "Trainer"
     complete_code_samples = ["let x = 1", "print(\"hello\")", "func f() {\n    return\n}"]
     incomplete_code_samples = ["func f() {", "let a = [1,", "let s = \"\"\"\nline"]
     # Names the kernel's earlier cells declared (setUpClass runs the declaring cell first).

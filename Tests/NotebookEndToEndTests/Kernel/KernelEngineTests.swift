@@ -230,6 +230,34 @@ final class KernelEngineTests: XCTestCase {
         XCTAssertEqual(none.matches, [], "a failed cell's names are not offered")
     }
 
+    /// A cell reading standard input finds it empty at once: the kernel has no `input()`, and
+    /// a cell waiting for a line no one can type would hang.
+    func testReadLineFindsNoInput() async throws {
+        let ran = await run("print(readLine() ?? \"no input\")")
+        XCTAssertEqual(ran.outcome, .ok)
+        XCTAssertEqual(stdout(ran.events), "no input\n")
+    }
+
+    /// Jupyter's inspector (Shift+Tab): a cell's declaration with its doc comment, the
+    /// library's API, nothing of a failed cell, and nothing of the cells before a restart.
+    func testInspectShowsDeclarationsOfTheCellsThatRanAndOfTheLibrary() async throws {
+        await expectOK("/// Adds one.\nfunc inc(_ x: Int) -> Int { x + 1 }")
+        let cell = await engine.inspect("print(inc(", cursor: 10)
+        XCTAssertTrue(cell?.hasPrefix("func inc(_ x: Int) -> Int    (cell ") ?? false, cell ?? "nil")
+        XCTAssertTrue(cell?.contains("\nAdds one.") ?? false, cell ?? "nil")
+        let trainer = await engine.inspect("Trainer", cursor: 7)
+        let library = try XCTUnwrap(trainer)
+        XCTAssertTrue(library.contains("public init(maxEpochs: Int"), library)
+        XCTAssertTrue(library.contains("(D2LSwift, "), library)
+        let failed = await run("func neverKept() {}\nfatalError()")
+        XCTAssertNotEqual(failed.outcome, .ok)
+        let neverKept = await engine.inspect("neverKept", cursor: 9)
+        XCTAssertNil(neverKept, "a failed cell's declarations are not shown")
+        try await engine.restart()
+        let afterRestart = await engine.inspect("inc", cursor: 3)
+        XCTAssertNil(afterRestart, "a restart forgets every cell")
+    }
+
     /// Not asserted: how long a one-line cell takes after a chain of cells, and where it goes.
     func testBenchmarkOneLineCell() async throws {
         for index in 0..<5 { await expectOK("let warmUp\(index) = \(index)") }
