@@ -65,6 +65,7 @@ extension CellRuntime {
                 fail("the cell's library has no \(symbol)", file: "d2l-run", line: 0)
             }
             unsafeBitCast(entry, to: (@convention(c) () -> Void).self)()
+            if command.keepsState && forksWillFindDispatchBroken() { write(dispatchAfterForkWarning, to: stderr) }
             fflush(stdout)
             fflush(stderr)
             end(index)

@@ -43,6 +43,9 @@ final class ChapterNotebookTests: XCTestCase {
         // Only the cell tagged .fails (raises-exception) has an error.
         let failing = cells.filter { !(($0.value["errors"] as? [String]) ?? []).isEmpty }.map(\.key)
         XCTAssertEqual(failing, ["rnn-check-fails"])
+        // Nor does any cell draw a word from the kernel itself (its warning about Dispatch, or
+        // about a lost state).
+        XCTAssertEqual(cells.filter { ($0.value["text"] as? String ?? "").contains("d2l-run kernel:") }.map(\.key), [])
 
         // papermill runs it too and writes the executed notebook. It reports any error output,
         // even of a cell tagged raises-exception (nbclient lets those pass), so it ends with the

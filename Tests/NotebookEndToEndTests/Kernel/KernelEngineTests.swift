@@ -40,6 +40,10 @@ final class KernelEngineTests: XCTestCase {
         events.compactMap { if case let .stream("stdout", text) = $0 { return text } else { return nil } }.joined()
     }
 
+    private func stderr(_ events: [KernelEvent]) -> String {
+        events.compactMap { if case let .stream("stderr", text) = $0 { return text } else { return nil } }.joined()
+    }
+
     private func result(_ events: [KernelEvent]) -> String? {
         events.compactMap { if case let .result(data) = $0 { return data["text/plain"] } else { return nil } }.first
     }
@@ -228,6 +232,21 @@ final class KernelEngineTests: XCTestCase {
         XCTAssertNotEqual(failed.outcome, .ok)
         let none = await engine.complete("never", cursor: 5)
         XCTAssertEqual(none.matches, [], "a failed cell's names are not offered")
+    }
+
+    /// A cell whose Dispatch use breaks Dispatch in the forks later cells run in says so, once:
+    /// a later cell's queued work would otherwise never run, silently, or its wait hang.
+    func testACellThatBreaksDispatchForLaterCellsSaysSoOnce() async throws {
+        let warning = "leaves its thread pool unusable in forked copies"
+        let plain = await run("import Dispatch\nprint(1)")
+        XCTAssertFalse(stderr(plain.events).contains(warning), stderr(plain.events))
+        let breaking = await run("DispatchQueue.concurrentPerform(iterations: 4) { _ in }")
+        XCTAssertEqual(breaking.outcome, .ok)
+        XCTAssertTrue(stderr(breaking.events).contains(warning), stderr(breaking.events))
+        for code in ["print(2)", "DispatchQueue.concurrentPerform(iterations: 4) { _ in }"] {
+            let later = await run(code)
+            XCTAssertFalse(stderr(later.events).contains(warning), "said once: \(code)")
+        }
     }
 
     /// A cell reading standard input finds it empty at once: the kernel has no `input()`, and
