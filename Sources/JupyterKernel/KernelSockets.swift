@@ -7,7 +7,7 @@ import Foundation
 /// must not be shared between threads; other threads hand it outgoing messages through
 /// `send`, which wakes it through a pipe. The heartbeat echoes on its own thread, so a
 /// front end sees the kernel alive even while a request is being handled.
-final class KernelSockets: @unchecked Sendable {
+final class KernelSockets: @unchecked Sendable {  // sockets used on their own threads only; others go through send's pipe
     private let context: ZMQContext
     private let shell: ZMQSocket
     private let control: ZMQSocket

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Decoding checks the signature before parsing anything, and refuses a signature it has seen
 /// before (a replayed message), as jupyter_client's Session does.
-public final class WireCodec: @unchecked Sendable {
+public final class WireCodec: @unchecked Sendable {  // its lock guards the seen signatures
     /// The frame between the routing identities and the signature.
     public static let delimiter = Data("<IDS|MSG>".utf8)
 

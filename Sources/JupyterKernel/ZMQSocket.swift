@@ -5,7 +5,7 @@ import Foundation
 ///
 /// ZeroMQ contexts are not fork-safe; the process that holds one must never fork (the kernel
 /// runs cells in a separate child process for this reason).
-final class ZMQContext: @unchecked Sendable {
+final class ZMQContext: @unchecked Sendable {  // ZeroMQ contexts are thread-safe; it holds nothing else
     let handle: UnsafeMutableRawPointer
 
     init() throws {
@@ -26,7 +26,7 @@ final class ZMQContext: @unchecked Sendable {
 }
 
 /// One ZeroMQ socket. Like ZeroMQ's own, it must be used by one thread at a time.
-final class ZMQSocket: @unchecked Sendable {
+final class ZMQSocket: @unchecked Sendable {  // one thread at a time, as ZeroMQ requires: its owner's
     let handle: UnsafeMutableRawPointer
 
     init(_ context: ZMQContext, type: Int32) throws {

@@ -74,7 +74,7 @@ public enum Parallelism {
 }
 
 /// One worker thread that takes the second half of each job.
-final class WorkerPool: @unchecked Sendable {
+final class WorkerPool: @unchecked Sendable {  // the job is handed over through atomics and a condition
     /// The process's pool; replaced in a forked child, which inherits no threads.
     nonisolated(unsafe) static var shared = WorkerPool()
 
