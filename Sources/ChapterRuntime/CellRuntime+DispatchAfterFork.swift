@@ -7,11 +7,13 @@ import Foundation
 /// threads: work sent to a queue never runs, a group's `wait()` never returns (libdispatch
 /// registers no fork handlers on Linux). A kernel cell that starts the pool works, but every cell
 /// after it would hang or silently skip its Dispatch work. The runtime says so at the cell that
-/// did it, once. (Measured here: `concurrentPerform` breaks the forks, a plain `async` does not.)
+/// did it, once; under `serve`, every exercise is told when the main cells did it, as each runs
+/// in a fork of their state. (Measured here: `concurrentPerform` breaks the forks, a plain
+/// `async` does not.)
 extension CellRuntime {
     /// Set once a probe found Dispatch broken in this process's forks; every process forked
     /// from here on inherits it, so the cell that broke it is the only one told.
-    private static var dispatchBrokenInForks = false
+    static var dispatchBrokenInForks = false
 
     /// True when this process's forks will find Dispatch broken, the first time it is so.
     /// Asked of a throwaway fork, which sends work to Dispatch's global queue: about a
@@ -39,6 +41,15 @@ extension CellRuntime {
         copies: Dispatch work they send to a queue never runs, and waiting for it hangs. Use \
         Thread or the library's own parallelism in later cells, or restart the kernel to use \
         Dispatch again.
+
+        """
+
+    /// What an exercise says when the snapshot it runs in a fork of broke Dispatch.
+    static let dispatchBrokenInSnapshotWarning = """
+        d2l-run serve: the chapter's main cells used Dispatch in a way that leaves its thread pool \
+        unusable in forked copies of their state (DispatchQueue.concurrentPerform does), and this \
+        cell runs in such a copy: Dispatch work it sends to a queue never runs, and waiting for it \
+        hangs. Use Thread or the library's own parallelism here.
 
         """
 }

@@ -29,6 +29,8 @@ extension CellRuntime {
     /// Outside a live run (no control channel) it returns at once.
     public static func serveCells() {
         guard isLive, controlChannel != nil else { return }
+        // Whether the main cells left Dispatch unusable in forks: each exercise is then told.
+        _ = forksWillFindDispatchBroken()
         emit(.snapshotReady, to: stdout)
         // A child whose kept cell ended returns here and serves the next command: it is the holder.
         while let line = readControlLine() {
@@ -56,6 +58,7 @@ extension CellRuntime {
                 // This child never serves: the commands are its parent's.
                 fclose(channel)
                 controlChannel = nil
+                if dispatchBrokenInForks { write(dispatchBrokenInSnapshotWarning, to: stderr) }
             }
             guard let handle = dlopen(command.library, RTLD_NOW | RTLD_GLOBAL) else {
                 fail("cannot load the cell: \(String(cString: dlerror()))", file: "d2l-run", line: 0)

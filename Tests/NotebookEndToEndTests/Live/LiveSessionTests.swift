@@ -135,6 +135,39 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(snapshot, .ready)
     }
 
+    /// Main cells that leave Dispatch unusable in forks (concurrentPerform does): every
+    /// exercise, a fork of their state, says why its Dispatch work would never run. The
+    /// fixture's own exercises say nothing of the kind (the other tests read their exact text).
+    func testExercisesOfASnapshotThatBrokeDispatchSayWhy() async throws {
+        let warning = "leaves its thread pool unusable in forked copies"
+        let plain = try await session.run(cellID: "ex-extend", source: "print(\"plain\")\n")
+        XCTAssertEqual(text(plain), "plain\n")
+        let path = directory.appendingPathComponent("dispatch.md").path
+        try """
+            # Dispatch in a main cell
+
+            ```swift {#setup}
+            import Dispatch
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in }
+            ```
+
+            ```swift {#ex-dispatch .exercise}
+            print("exercise")
+            ```
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let toolchain = try Toolchain.locate(executablePath: Project.d2lRun.path)
+        let broken = try LiveSession(chapterAt: path, configuration: LiveSession.Configuration(
+            toolchain: toolchain, settings: RunSettings(cellTimeLimit: 60), outputDirectory: directory.appendingPathComponent("Output")))
+        await broken.start()
+        let settled = await broken.waitUntilSettled()
+        XCTAssertEqual(settled, .ready)
+        let answer = try await broken.run(cellID: "ex-dispatch", source: "print(\"exercise\")\n")
+        await broken.shutdown()
+        XCTAssertEqual(answer.status, .ran, "a warning, not a failure")
+        XCTAssertTrue(text(answer).contains(warning), text(answer))
+        XCTAssertTrue(text(answer).contains("exercise\n"), text(answer))
+    }
+
     func testCompileErrorShowsAtItsMarkdownLine() async throws {
         let broken = "let a = 1\nlet b: String = a\n"
         let answer = try await session.run(cellID: "ex-extend", source: broken)
