@@ -54,7 +54,7 @@ public struct DeclarationIndex: Equatable, Sendable {
 }
 
 /// Walks a file and keeps, for each declared name, its header and doc comment.
-private final class DeclarationCollector: SyntaxVisitor {
+private final class DeclarationCollector: SyntaxAnyVisitor {
     let origin: String
     let publicOnly: Bool
     var found: [(String, DeclarationIndex.Entry)] = []
@@ -97,40 +97,25 @@ private final class DeclarationCollector: SyntaxVisitor {
                                                    origin: origin + (qualified.isEmpty ? "" : ", member of \(typeNames.last!)"))))
     }
 
-    private func enterType(_ name: String, _ node: some DeclSyntaxProtocol, modifiers: DeclModifierListSyntax,
-                           memberBlock: MemberBlockSyntax) -> SyntaxVisitorContinueKind {
-        if isVisible(modifiers) { record(name, header(node, upTo: memberBlock.positionAfterSkippingLeadingTrivia), trivia: node.leadingTrivia) }
-        typeNames.append(name)
+    /// A type or an extension: its members are recorded as its type's.
+    override func visitAny(_ node: Syntax) -> SyntaxVisitorContinueKind {
+        guard let group = node.asProtocol(DeclGroupSyntax.self) else { return .visitChildren }
+        if let named = node.asProtocol(NamedDeclSyntax.self) {
+            if isVisible(group.modifiers) {
+                record(named.name.text, header(node, upTo: group.memberBlock.positionAfterSkippingLeadingTrivia),
+                       trivia: node.leadingTrivia)
+            }
+            typeNames.append(named.name.text)
+        } else {
+            // An extension declares no name of its own.
+            typeNames.append(node.as(ExtensionDeclSyntax.self)?.extendedType.trimmedDescription ?? "")
+        }
         return .visitChildren
     }
 
-    override func visit(_ node: ClassDeclSyntax) -> SyntaxVisitorContinueKind {
-        enterType(node.name.text, node, modifiers: node.modifiers, memberBlock: node.memberBlock)
+    override func visitAnyPost(_ node: Syntax) {
+        if node.isProtocol(DeclGroupSyntax.self) { typeNames.removeLast() }
     }
-    override func visitPost(_ node: ClassDeclSyntax) { typeNames.removeLast() }
-    override func visit(_ node: StructDeclSyntax) -> SyntaxVisitorContinueKind {
-        enterType(node.name.text, node, modifiers: node.modifiers, memberBlock: node.memberBlock)
-    }
-    override func visitPost(_ node: StructDeclSyntax) { typeNames.removeLast() }
-    override func visit(_ node: EnumDeclSyntax) -> SyntaxVisitorContinueKind {
-        enterType(node.name.text, node, modifiers: node.modifiers, memberBlock: node.memberBlock)
-    }
-    override func visitPost(_ node: EnumDeclSyntax) { typeNames.removeLast() }
-    override func visit(_ node: ActorDeclSyntax) -> SyntaxVisitorContinueKind {
-        enterType(node.name.text, node, modifiers: node.modifiers, memberBlock: node.memberBlock)
-    }
-    override func visitPost(_ node: ActorDeclSyntax) { typeNames.removeLast() }
-    override func visit(_ node: ProtocolDeclSyntax) -> SyntaxVisitorContinueKind {
-        enterType(node.name.text, node, modifiers: node.modifiers, memberBlock: node.memberBlock)
-    }
-    override func visitPost(_ node: ProtocolDeclSyntax) { typeNames.removeLast() }
-
-    override func visit(_ node: ExtensionDeclSyntax) -> SyntaxVisitorContinueKind {
-        // Its members are the extended type's; the extension itself declares no name.
-        typeNames.append(node.extendedType.trimmedDescription)
-        return .visitChildren
-    }
-    override func visitPost(_ node: ExtensionDeclSyntax) { typeNames.removeLast() }
 
     override func visit(_ node: FunctionDeclSyntax) -> SyntaxVisitorContinueKind {
         if isVisible(node.modifiers) {
