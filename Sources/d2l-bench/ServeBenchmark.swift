@@ -53,7 +53,10 @@ enum ServeBenchmark {
             let seconds = Date().timeIntervalSince(posted)
             times.append(seconds)
             let rows = ((answer["outputs"] as? [[String: Any]])?.first { $0["type"] as? String == "table" }?["rows"] as? [[String]])?.count ?? 0
-            print(String(format: "ex-sampling alphas %-14@ %.3f s  %@, %d rows", alphas, seconds, answer["status"] as? String ?? "?", rows))
+            // The cell's own seconds: compiling it and running it, as the session measured them.
+            let cell = answer["seconds"] as? Double ?? 0
+            print(String(format: "ex-sampling alphas %-14@ %.3f s (the cell %.3f s)  %@, %d rows", alphas, seconds, cell,
+                         answer["status"] as? String ?? "?", rows))
         }
         print(String(format: "median answer       %.3f s over %d edits", times.sorted()[times.count / 2], times.count))
     }

@@ -51,6 +51,27 @@ public enum LiveCellProgram {
     /// `cell.line`). `mainCells` are the cells that ran in the program's main flow: their
     /// declarations are in `ChapterProgram`.
     public static func generate(_ source: String, cell: Cell, chapter: Chapter, mainCells: [Cell]) -> String {
+        generate(source, cell: cell, chapter: chapter, main: MainDeclarations(mainCells))
+    }
+
+    /// What the main cells declare, read once for every cell run against the same program
+    /// (parsing the chapter's main cells took 70 ms of each exercise run under a debug runner).
+    public struct MainDeclarations: Sendable {
+        let cells: [CellDeclarations]
+        let typeNames: [String]
+        let functionNames: [String]
+        let variableNames: [String]
+
+        public init(_ mainCells: [Cell]) {
+            cells = mainCells.map { CellDeclarations($0.source) }
+            typeNames = cells.flatMap(\.typeNames)
+            functionNames = cells.flatMap(\.functionNames)
+            variableNames = cells.flatMap(\.variableNames)
+        }
+    }
+
+    /// As ``generate(_:cell:chapter:mainCells:)``, with the main cells' declarations read before.
+    public static func generate(_ source: String, cell: Cell, chapter: Chapter, main: MainDeclarations) -> String {
         let declarations = CellDeclarations(source)
         let own = declarations.declaredNames
         let location = ProgramGenerator.swiftStringLiteral(chapter.path)
@@ -62,7 +83,7 @@ public enum LiveCellProgram {
             "import D2LSwift",
             "import Foundation",
         ]
-        lines += header(mainCells: mainCells, cell: declarations, ownNames: own)
+        lines += header(main: main, cell: declarations, ownNames: own)
 
         let items = declarations.items
         let utf8 = Array(source.utf8)
@@ -134,16 +155,8 @@ public enum LiveCellProgram {
 
     /// The typealiases, scoped imports and forwarding members that make the chapter's
     /// declarations win over D2LSwift's copies.
-    private static func header(mainCells: [Cell], cell: CellDeclarations, ownNames: Set<String>) -> [String] {
-        var typeNames: [String] = [], functionNames: [String] = [], variableNames: [String] = []
-        var mainDeclarations: [CellDeclarations] = []
-        for mainCell in mainCells {
-            let declarations = CellDeclarations(mainCell.source)
-            mainDeclarations.append(declarations)
-            typeNames += declarations.typeNames
-            functionNames += declarations.functionNames
-            variableNames += declarations.variableNames
-        }
+    private static func header(main: MainDeclarations, cell: CellDeclarations, ownNames: Set<String>) -> [String] {
+        let (typeNames, functionNames, variableNames) = (main.typeNames, main.functionNames, main.variableNames)
         var lines: [String] = []
         var seen: Set<String> = []
         for name in functionNames where !ownNames.contains(name) && seen.insert(name).inserted {
@@ -158,7 +171,7 @@ public enum LiveCellProgram {
         let mentioned = cell.mentionedIdentifiers
         let ownMembers = cell.ownExtensionMemberNames
         let chapterTypes = Set(typeNames)
-        for declarations in mainDeclarations {
+        for declarations in main.cells {
             for member in declarations.extensionMembers(excludingExtensionsOf: chapterTypes)
             where mentioned.contains(member.name) && !ownMembers.contains(member.name) {
                 if let wrapper = forwardingMember(member) { lines.append(wrapper) }

@@ -75,6 +75,8 @@ public actor LiveSession {
     private var programPlans: [CellPlan] = []
     private var programKeys: [String: String] = [:]
     private var programMainKey = ""
+    /// What the program's main cells declare, which every exercise's file refers to.
+    private var programMainDeclarations = LiveCellProgram.MainDeclarations([])
     private var programGeneration = 0
     /// Resumed when the running program's main cells are done (ready, failed or ended).
     private var programSettled: CheckedContinuation<Void, Never>?
@@ -204,6 +206,7 @@ public actor LiveSession {
         programPlans = plans
         programKeys = CellKeys.keys(for: chapter, environment: environmentKey)
         programMainKey = CellKeys.mainKey(for: chapter, environment: environmentKey)
+        programMainDeclarations = LiveCellProgram.MainDeclarations(chapter.cells.filter { !$0.tags.isIsolated && !$0.tags.noRun })
         notebook.queueMainCells(of: chapter, plans: plans)
         setSnapshot(.training)
         emitAllCells()
@@ -415,8 +418,7 @@ public actor LiveSession {
         let index = programChapter.cells.count + counter
         cell.index = index
         let alone = Chapter(path: path, blocks: [.cell(cell)])
-        let mainCells = programChapter.cells.filter { !$0.tags.isIsolated && !$0.tags.noRun }
-        let text = LiveCellProgram.generate(source, cell: cell, chapter: programChapter, mainCells: mainCells)
+        let text = LiveCellProgram.generate(source, cell: cell, chapter: programChapter, main: programMainDeclarations)
         notebook.markRunning(cell.id)
         emitCell(cell.id)
         let started = Date()
