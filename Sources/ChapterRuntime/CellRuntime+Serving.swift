@@ -50,8 +50,10 @@ extension CellRuntime {
         begin(index)
         fflush(stdout)
         fflush(stderr)
+        let me = getpid()
         let pid = fork()
         if pid == 0 {
+            endWithParent(me)
             // Its own group, so that an interrupt ends the cell with everything it started.
             setpgid(0, 0)
             if !command.keepsState, let channel = controlChannel {
@@ -78,7 +80,6 @@ extension CellRuntime {
             emit(.chainHolder(index: index, pid: pid, onStandardOutput: false), to: stderr)
             return
         }
-        let me = getpid()
         guard pid > 0 else {
             emit(.failure(CellFailure(message: "fork failed: errno \(errno)")), to: stdout)
             emit(.chainResumed(index: index, pid: me, status: 1, onStandardOutput: true), to: stdout)

@@ -32,6 +32,8 @@ public enum CellRuntime {
         if !isLive {
             fclose(channel)
             controlChannel = nil
+        } else {
+            endWithParent(getppid())
         }
     }
 

@@ -119,6 +119,26 @@ final class KernelProcessTests: XCTestCase {
         if isAlive(kernelID) { kill(kernelID, SIGKILL) }
     }
 
+    /// A kernel killed outright (SIGKILL, as `shutdown_kernel(now=True)` does) while a cell
+    /// hangs leaves none of its processes: the base program, the holders of the cells that ran
+    /// and the hanging cell end with it (they stayed, each blocked on the next, until the
+    /// runtime asked for the parent-death signal). Started by jupyter_client, as Jupyter does.
+    func testAKilledKernelTakesItsStateHoldersAndRunningCellWithIt() throws {
+        let python = try JupyterKernelTestSuiteTests.preparedPython()
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-kernelspec-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: prefix) }
+        try KernelSpec(executable: Self.d2lRun.path).install(at: .prefix(prefix.path))
+        var environment = ProcessInfo.processInfo.environment
+        environment["JUPYTER_PATH"] = prefix.appendingPathComponent("share/jupyter").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/kill_kernel.py")
+        let (status, output) = try ProjectPaths.run(python, [script.path, KernelSpec.defaultName], environment: environment)
+        XCTAssertEqual(status, 0, output)
+        let report = try XCTUnwrap(output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
+                                       as? [String: Any], output)
+        XCTAssertGreaterThanOrEqual(report["before"] as? Int ?? 0, 4, "the kernel's processes while the cell hangs: \(output)")
+        XCTAssertEqual(report["after"] as? [Int], [], "left running after the kernel was killed")
+    }
+
     /// Running, not a zombie waiting for a parent that does not reap (pid 1 in a container).
     private func isAlive(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
