@@ -20,8 +20,7 @@ public enum CellMarker: Equatable, Sendable {
     /// The current cell failed with a message the library knows how to phrase (a failed check,
     /// a thrown error reaching the top level), at a source location when known.
     case failure(CellFailure)
-    /// An isolated cell (run in a forked child: a `.isolated` chapter cell, or a cell a serving
-    /// program forked for) ended abnormally; reported by the parent.
+    /// An isolated cell (run in a forked child) ended abnormally; reported by the parent.
     case isolatedExit(index: Int, status: Int32)
     /// A progress line (training epochs) for the terminal, not the page.
     case progress(String)

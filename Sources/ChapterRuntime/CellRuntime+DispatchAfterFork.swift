@@ -2,14 +2,13 @@ import Foundation
 
 /// Whether later cells, which run in forks of this process, will find Dispatch broken.
 ///
-/// Once a process has started Dispatch's thread pool (`concurrentPerform`, any `async`,
-/// `Task.detached`), every process forked from it inherits the pool's state without its
-/// threads: work sent to a queue never runs, a group's `wait()` never returns (libdispatch
-/// registers no fork handlers on Linux). A kernel cell that starts the pool works, but every cell
+/// Once a process has used Dispatch's thread pool in some ways (`concurrentPerform` does; a
+/// plain `async` does not, measured here), every process forked from it inherits the pool's
+/// state without its threads: work sent to a queue never runs, a group's `wait()` never returns
+/// (libdispatch registers no fork handlers on Linux). A kernel cell that starts the pool works, but every cell
 /// after it would hang or silently skip its Dispatch work. The runtime says so at the cell that
 /// did it, once; under `serve`, every exercise is told when the main cells did it, as each runs
-/// in a fork of their state. (Measured here: `concurrentPerform` breaks the forks, a plain
-/// `async` does not.)
+/// in a fork of their state.
 extension CellRuntime {
     /// Set once a probe found Dispatch broken in this process's forks; every process forked
     /// from here on inherits it, so the cell that broke it is the only one told.

@@ -75,15 +75,12 @@ extension CellRuntime {
             fflush(stderr)
             end(index)
             guard command.keepsState else { exit(0) }
-            let pid = getpid()
-            emit(.chainHolder(index: index, pid: pid, onStandardOutput: true), to: stdout)
-            emit(.chainHolder(index: index, pid: pid, onStandardOutput: false), to: stderr)
+            emitOnBothStreams { .chainHolder(index: index, pid: getpid(), onStandardOutput: $0) }
             return
         }
         guard pid > 0 else {
             emit(.failure(CellFailure(message: "fork failed: errno \(errno)")), to: stdout)
-            emit(.chainResumed(index: index, pid: me, status: 1, onStandardOutput: true), to: stdout)
-            emit(.chainResumed(index: index, pid: me, status: 1, onStandardOutput: false), to: stderr)
+            emitOnBothStreams { .chainResumed(index: index, pid: me, status: 1, onStandardOutput: $0) }
             return
         }
         // Also set here, so that the runner's kill of the group cannot race the child's own call.
@@ -92,8 +89,14 @@ extension CellRuntime {
         let status = waitForChild(pid)
         // Whatever the cell left in its group ends with it: this state never saw it.
         kill(-pid, SIGKILL)
-        emit(.chainResumed(index: index, pid: me, status: status, onStandardOutput: true), to: stdout)
-        emit(.chainResumed(index: index, pid: me, status: status, onStandardOutput: false), to: stderr)
+        emitOnBothStreams { .chainResumed(index: index, pid: me, status: status, onStandardOutput: $0) }
+    }
+
+    /// A cell's last word, on standard output then standard error: the runner knows it has all
+    /// of the cell's output once both have come.
+    private static func emitOnBothStreams(_ marker: (_ onStandardOutput: Bool) -> CellMarker) {
+        emit(marker(true), to: stdout)
+        emit(marker(false), to: stderr)
     }
 
     /// Shows the value of a kernel cell's last expression, as a notebook does; `()` shows nothing.

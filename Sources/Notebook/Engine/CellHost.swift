@@ -98,9 +98,6 @@ actor CellHost {
     /// The module of the process that runs the next cell (the last kept cell's).
     var holderModule: String? { chain?.holder.module }
 
-    /// The program's process.
-    nonisolated var processID: pid_t? { program.processID }
-
     /// How the program ended, once it has.
     nonisolated var exit: ChildProcess.Outcome? { monitor.exit }
 
@@ -155,10 +152,5 @@ actor CellHost {
         await monitor.waitUntilExited()
         ProcessReaper.endStrays()
         chain = nil
-    }
-
-    /// Waits until the program has ended and its streams are read.
-    func waitUntilExited() async {
-        await monitor.waitUntilExited()
     }
 }

@@ -7,13 +7,13 @@ import Foundation
 ///
 /// Everything the program writes goes through an ``OutputCollector``; the owner hears about
 /// changed cells, the live markers and the program's end through the handlers.
-final class LiveProgram: @unchecked Sendable {  // its lock guards the pid, command pipe and flags
+final class LiveProgram: @unchecked Sendable {  // its lock guards the pid, command pipe and exit flag
     struct Handlers: Sendable {
         /// A cell's record changed (new text, a display, its end).
         var onChange: @Sendable (Int) -> Void
         /// A progress line (training epochs).
         var onProgress: @Sendable (String) -> Void
-        /// A live marker: snapshot ready, live child started, live cell done, live figure.
+        /// A live marker: state ready, a cell's child started, its end, a live figure, a value.
         var onLiveMarker: @Sendable (CellMarker) -> Void
         /// The program ended, with how.
         var onExit: @Sendable (ChildProcess.Outcome) -> Void
@@ -28,12 +28,6 @@ final class LiveProgram: @unchecked Sendable {  // its lock guards the pid, comm
     private(set) var exited = false
     /// The program's process, once started.
     var processID: pid_t? { lock.withLock { pid } }
-    /// Set when the user stopped the program (interrupting a main cell).
-    var interrupted: Bool {
-        get { lock.withLock { _interrupted } }
-        set { lock.withLock { _interrupted = newValue } }
-    }
-    private var _interrupted = false
 
     /// Where the program logs the data files it reads (``DataSearchPath``).
     let dataLog: URL
@@ -52,7 +46,7 @@ final class LiveProgram: @unchecked Sendable {  // its lock guards the pid, comm
         let (reader, writer) = try ChildProcess.openControlChannel(sending: secret)
         commandWriter = writer
         dataLog = moduleDirectory.deletingLastPathComponent().appendingPathComponent("data-reads.log")
-        FileManager.default.createFile(atPath: dataLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dataLog.path, contents: nil)
         let environment = ProgramRunner.environment(settings: settings, dataFolders: dataFolders)
             .merging(["D2L_LIVE": "1", DataSearchPath.readLogVariable: dataLog.path]) { $1 }
         let started = DispatchSemaphore(value: 0)

@@ -190,10 +190,8 @@ public actor KernelEngine {
     /// The base program ended (killed from outside, or shut down): the state is gone.
     private func baseEnded(_ host: CellHost) async -> KernelCellOutcome {
         let shutDown = isShutDown
-        await host.stop()
-        self.host = nil
-        completion = KernelCompletion()
-        declarations = DeclarationIndex()
+        // A restart during the cell may have put a new host in its place: that one stays.
+        if self.host === host { await stopProgram() } else { await host.stop() }
         if shutDown { return .failed(KernelCellError(kind: .kernelError, message: "the kernel has shut down")) }
         let why = "the process holding the kernel's state ended (\(host.exit?.summary ?? "unknown status"))"
         lostState = why

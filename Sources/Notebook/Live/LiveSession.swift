@@ -206,7 +206,9 @@ public actor LiveSession {
         programPlans = plans
         programKeys = CellKeys.keys(for: chapter, environment: environmentKey)
         programMainKey = CellKeys.mainKey(for: chapter, environment: environmentKey)
-        programMainDeclarations = LiveCellProgram.MainDeclarations(chapter.cells.filter { !$0.tags.isIsolated && !$0.tags.noRun })
+        programMainDeclarations = LiveCellProgram.MainDeclarations(chapter.cells.filter {
+            if case .run = plans[$0.index] { return true } else { return false }
+        })
         notebook.queueMainCells(of: chapter, plans: plans)
         setSnapshot(.training)
         emitAllCells()
